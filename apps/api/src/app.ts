@@ -1,0 +1,98 @@
+/** buildApp(config) → the Fastify instance with every plugin and module registered; it does not listen. */
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import adminRoutes from './modules/admin/routes.ts';
+import authRoutes from './modules/auth/routes.ts';
+import dictRoutes from './modules/dicts/routes.ts';
+import authPlugin from './plugins/auth.ts';
+import dbPlugin from './plugins/db.ts';
+import errorsPlugin from './plugins/errors.ts';
+import openapiPlugin from './plugins/openapi.ts';
+import staticPlugin from './plugins/static.ts';
+
+export interface BuildOptions {
+  config: Config;
+  database: Database;
+  /** Close the database with the app (the server does; tests that share a database do not). */
+  ownsDatabase?: boolean;
+  logger?: boolean;
+}
+
+export async function buildApp({ config, database, ownsDatabase = true, logger = true }: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger
+      ? {
+          level: config.logLevel,
+          redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.code'], censor: '[redacted]' },
+        }
+      : false,
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(dbPlugin, { database, config, ownsDatabase });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    hsts: config.env === 'production',
+  });
+  await app.register(cookie);
+  await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 5, parts: 6 } });
+  await app.register(authPlugin);
+  await app.register(openapiPlugin);
+
+  app.get('/healthz', { config: { auth: 'public' }, schema: { tags: ['ops'], summary: '进程存活' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { auth: 'public' }, schema: { tags: ['ops'], summary: '数据库可用' } }, async (_req, reply) => {
+    try {
+      await Promise.race([database.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())]);
+      return { status: 'ready', database: database.kind };
+    } catch {
+      return reply.status(503).send({ error: { code: 'SERVICE_UNAVAILABLE', message: '数据库不可用' } });
+    }
+  });
+
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, { prefix: '/auth' });
+      await api.register(adminRoutes, { prefix: '/admin' });
+      await api.register(dictRoutes);
+    },
+    { prefix: '/api' },
+  );
+
+  await app.register(staticPlugin);
+
+  app.setNotFoundHandler({}, (request, reply) => {
+    reply.status(404).send({ error: { code: 'NOT_FOUND', message: `接口不存在：${request.method} ${request.url.split('?')[0]}` } });
+  });
+
+  return app;
+}

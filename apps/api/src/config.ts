@@ -1,0 +1,155 @@
+/**
+ * The only place that reads process.env. Every variable is parsed and checked here; a bad value stops
+ * start-up with a message naming the variable (see README "配置").
+ */
+import path from 'node:path';
+
+export type SmsProvider = 'log' | 'webhook';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  logLevel: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  databasePoolSize: number;
+  jwtSecret: string;
+  jwtPreviousSecret: string | null;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+  enterpriseSessionDays: number;
+  publicBaseUrl: string;
+  demoData: boolean;
+  smsProvider: SmsProvider;
+  smsWebhookUrl: string | null;
+  smsWebhookTimeoutMs: number;
+  wechatApiBase: string;
+  wechatAppId: string | null;
+  wechatSecret: string | null;
+  uploadMaxBytes: number;
+  rateLimits: boolean;
+  trustProxy: boolean;
+  sweepIntervalSeconds: number;
+  staticDirs: { admin: string; h5: string };
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`配置错误 ${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+function optional(env: Env, name: string): string | null {
+  const v = env[name];
+  return v === undefined || v === '' ? null : v;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `应为整数，实际为 "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `应在 ${min} 到 ${max} 之间，实际为 ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `应为 true 或 false，实际为 "${raw}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = str(env, name, fallback);
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `应为 ${allowed.join(' | ')} 之一，实际为 "${raw}"`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string, fallback: string | null, protocols: string[]): string | null {
+  const raw = optional(env, name) ?? fallback;
+  if (raw === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `不是合法的 URL："${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `协议应为 ${protocols.join(' 或 ')}，实际为 ${parsed.protocol}`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+const DEV_JWT_SECRET = 'development-only-secret-not-for-production-use!';
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const production = nodeEnv === 'production';
+  const root = path.resolve(import.meta.dirname, '../../..');
+
+  const jwtSecret = optional(env, 'JWT_SECRET');
+  if (production && jwtSecret === null) throw new ConfigError('JWT_SECRET', '生产环境必须设置（至少 32 个字符）');
+  if (jwtSecret !== null && jwtSecret.length < 32) throw new ConfigError('JWT_SECRET', '至少 32 个字符');
+  const jwtPreviousSecret = optional(env, 'JWT_SECRET_PREVIOUS');
+  if (jwtPreviousSecret !== null && jwtPreviousSecret.length < 32) {
+    throw new ConfigError('JWT_SECRET_PREVIOUS', '至少 32 个字符');
+  }
+
+  const smsProvider = oneOf(env, 'SMS_PROVIDER', ['log', 'webhook'] as const, production ? 'webhook' : 'log');
+  if (production && smsProvider === 'log') {
+    throw new ConfigError('SMS_PROVIDER', '生产环境不允许使用 log（验证码只写日志），请配置 webhook');
+  }
+  const smsWebhookUrl = url(env, 'SMS_WEBHOOK_URL', null, ['http:', 'https:']);
+  if (smsProvider === 'webhook' && smsWebhookUrl === null) {
+    throw new ConfigError('SMS_WEBHOOK_URL', 'SMS_PROVIDER=webhook 时必须设置');
+  }
+
+  const demoData = bool(env, 'DEMO_DATA', !production);
+  if (production && demoData) throw new ConfigError('DEMO_DATA', '生产环境不创建演示数据');
+
+  const databaseUrl = url(env, 'DATABASE_URL', null, ['postgres:', 'postgresql:']);
+
+  return {
+    env: nodeEnv,
+    host: str(env, 'HOST', '0.0.0.0'),
+    port: int(env, 'PORT', 3000, 0, 65535),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    dataDir: path.resolve(str(env, 'DATA_DIR', path.join(root, 'data'))),
+    databaseUrl,
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    jwtSecret: jwtSecret ?? DEV_JWT_SECRET,
+    jwtPreviousSecret,
+    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
+    refreshTokenTtlDays: int(env, 'REFRESH_TOKEN_TTL_DAYS', 14, 1, 90),
+    enterpriseSessionDays: int(env, 'ENTERPRISE_SESSION_DAYS', 30, 1, 365),
+    publicBaseUrl: url(env, 'PUBLIC_BASE_URL', 'http://localhost:3000', ['http:', 'https:']) as string,
+    demoData,
+    smsProvider,
+    smsWebhookUrl,
+    smsWebhookTimeoutMs: int(env, 'SMS_WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000),
+    wechatApiBase: url(env, 'WECHAT_API_BASE', 'https://api.weixin.qq.com', ['http:', 'https:']) as string,
+    wechatAppId: optional(env, 'WECHAT_APPID'),
+    wechatSecret: optional(env, 'WECHAT_SECRET'),
+    uploadMaxBytes: int(env, 'UPLOAD_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    rateLimits: bool(env, 'RATE_LIMITS', true),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    sweepIntervalSeconds: int(env, 'SWEEP_INTERVAL_SECONDS', 60, 0, 86_400),
+    staticDirs: {
+      admin: path.resolve(str(env, 'ADMIN_DIST', path.join(root, 'apps/admin/dist'))),
+      h5: path.resolve(str(env, 'H5_DIST', path.join(root, 'apps/h5/dist'))),
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * One drizzle type over two drivers: PGlite (embedded, in DATA_DIR) or PostgreSQL through postgres.js.
+ * Business code receives `Db` and never learns which one it has.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import * as schema from '@ys/shared/schema';
+import { type SQL, sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema>;
+/** Anything a query can run on: the database or an open transaction. */
+export type Executor = Db | Tx;
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  db: Db;
+  /** Rows of a raw SQL query, whichever driver answers it. */
+  rows<T extends Record<string, unknown>>(query: SQL, executor?: Executor): Promise<T[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** PGlite only: the client, for dumps in tests and backups. */
+  pglite?: PGlite;
+  /** PostgreSQL only: the connection string (migrations take their own single connection). */
+  url?: string;
+}
+
+export interface DatabaseOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+  poolSize?: number;
+  /** PGlite only: start from this data dir dump instead of DATA_DIR (tests). */
+  loadDataDir?: Blob;
+  /** PGlite only: keep everything in memory. */
+  inMemory?: boolean;
+}
+
+function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.databaseUrl) {
+    const client = postgres(opts.databaseUrl, {
+      max: opts.poolSize ?? 10,
+      onnotice: () => {},
+      connect_timeout: 10,
+      idle_timeout: 60,
+      connection: { application_name: 'youshang-api' },
+    });
+    const db = drizzlePostgres({ client, schema }) as unknown as Db;
+    return {
+      kind: 'postgres',
+      db,
+      url: opts.databaseUrl,
+      rows: async (query, executor = db) => rowsOf(await executor.execute(query)),
+      ping: async () => {
+        await client`select 1`;
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+
+  let client: PGlite;
+  if (opts.loadDataDir || opts.inMemory) {
+    client = await PGlite.create({ loadDataDir: opts.loadDataDir });
+  } else {
+    const dir = path.join(opts.dataDir, 'pgdata');
+    fs.mkdirSync(dir, { recursive: true });
+    client = await PGlite.create({ dataDir: dir });
+  }
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    pglite: client,
+    rows: async (query, executor = db) => rowsOf(await executor.execute(query)),
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: () => client.close(),
+  };
+}
+
+export { sql };

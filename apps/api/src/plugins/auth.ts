@@ -1,0 +1,149 @@
+/**
+ * Who is calling, and may they. Each route declares `config.auth` ('public' | 'staff' | 'enterprise',
+ * default 'staff') and, for staff, `config.roles`. Staff and enterprise tokens carry a `kind` claim:
+ * neither opens the other's endpoints. The staff user is re-read on every request so that a
+ * deactivated, locked or must-change-password account stops at once.
+ */
+import jwt from '@fastify/jwt';
+import type { Role } from '@ys/shared';
+import { enterpriseAccounts, enterpriseSessions, users } from '@ys/shared/schema';
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError } from '../errors.ts';
+
+export type AuthMode = 'public' | 'staff' | 'enterprise';
+
+export interface StaffUser {
+  id: string;
+  username: string;
+  name: string;
+  role: Role;
+  stationId: string | null;
+  districtCode: string | null;
+  mustChangePassword: boolean;
+}
+
+export interface EnterpriseUser {
+  accountId: string;
+  sessionId: string;
+  phone: string | null;
+  channel: 'qr' | 'h5' | 'mp';
+}
+
+export type TokenPayload = { kind: 'staff'; sub: string; role: Role } | { kind: 'enterprise'; sub: string; sid: string; ch: EnterpriseUser['channel'] };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthMode;
+    roles?: readonly Role[];
+    /** Reachable while the user must still change the password (only /auth/password, /auth/me, /auth/logout). */
+    allowPendingPasswordChange?: boolean;
+  }
+  interface FastifyRequest {
+    staff?: StaffUser;
+    enterprise?: EnterpriseUser;
+  }
+  interface FastifyInstance {
+    signToken(payload: TokenPayload, expiresInSeconds: number): string;
+  }
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: TokenPayload;
+    user: TokenPayload;
+  }
+}
+
+function bearer(request: FastifyRequest): string | null {
+  const h = request.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  return m?.[1] ?? null;
+}
+
+export const unauthenticated = (message = '请先登录') => new AppError('UNAUTHENTICATED', message);
+
+export default fp(
+  async function auth(app: FastifyInstance) {
+    const { config } = app;
+    await app.register(jwt, { secret: config.jwtSecret, sign: { algorithm: 'HS256' }, verify: { algorithms: ['HS256'] } });
+
+    app.decorate('signToken', (payload: TokenPayload, expiresInSeconds: number) => app.jwt.sign(payload, { expiresIn: expiresInSeconds }));
+
+    function verify(token: string): TokenPayload {
+      try {
+        return app.jwt.verify<TokenPayload>(token);
+      } catch (err) {
+        // A rotated secret: tokens signed with the previous one stay valid until they expire.
+        if (config.jwtPreviousSecret && (err as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_INVALID') {
+          try {
+            return app.jwt.verify<TokenPayload>(token, { key: config.jwtPreviousSecret });
+          } catch {
+            /* fall through */
+          }
+        }
+        throw unauthenticated((err as { code?: string }).code?.includes('EXPIRED') ? '登录已过期，请重新登录' : '登录凭证无效，请重新登录');
+      }
+    }
+
+    app.addHook('preHandler', async (request) => {
+      const cfg = request.routeOptions.config;
+      // Secure by default under /api; static files and the SPA shells outside it are public.
+      const mode: AuthMode = cfg.auth ?? (request.routeOptions.url?.startsWith('/api/') ? 'staff' : 'public');
+      if (mode === 'public' || request.is404) return;
+      const token = bearer(request);
+      if (!token) throw unauthenticated();
+      const payload = verify(token);
+
+      if (mode === 'enterprise') {
+        if (payload.kind !== 'enterprise') throw unauthenticated('请使用企业身份登录');
+        const [row] = await app.db.db
+          .select({ id: enterpriseSessions.id, accountId: enterpriseSessions.accountId, phone: enterpriseAccounts.phone })
+          .from(enterpriseSessions)
+          .innerJoin(enterpriseAccounts, eq(enterpriseAccounts.id, enterpriseSessions.accountId))
+          .where(and(eq(enterpriseSessions.id, payload.sid), isNull(enterpriseSessions.revokedAt), gt(enterpriseSessions.expiresAt, new Date())));
+        if (!row || row.accountId !== payload.sub) throw unauthenticated('登录已失效，请重新验证手机号');
+        request.enterprise = { accountId: row.accountId, sessionId: row.id, phone: row.phone, channel: payload.ch };
+        return;
+      }
+
+      if (payload.kind !== 'staff') throw unauthenticated('请使用工作人员账号登录');
+      const [user] = await app.db.db
+        .select({
+          id: users.id,
+          username: users.username,
+          name: users.name,
+          role: users.role,
+          stationId: users.stationId,
+          districtCode: users.districtCode,
+          mustChangePassword: users.mustChangePassword,
+          active: users.active,
+          lockedUntil: users.lockedUntil,
+        })
+        .from(users)
+        .where(eq(users.id, payload.sub));
+      if (!user?.active) throw unauthenticated('账号已停用');
+      if (user.lockedUntil && user.lockedUntil > new Date()) throw new AppError('ACCOUNT_LOCKED', '账号已锁定，请稍后再试或联系管理员解锁');
+      if (user.mustChangePassword && !cfg.allowPendingPasswordChange) {
+        throw new AppError('PASSWORD_CHANGE_REQUIRED', '首次登录或密码已被重置，请先修改密码');
+      }
+      if (cfg.roles && !cfg.roles.includes(user.role)) throw new AppError('FORBIDDEN', '当前角色无权执行此操作');
+      const { active: _a, lockedUntil: _l, ...staff } = user;
+      request.staff = staff;
+    });
+  },
+  { name: 'auth', dependencies: ['db'] },
+);
+
+/** The staff user of a route whose config is auth 'staff' (the hook has already checked it). */
+export function staffOf(request: FastifyRequest): StaffUser {
+  if (!request.staff) throw unauthenticated();
+  return request.staff;
+}
+
+export function enterpriseOf(request: FastifyRequest): EnterpriseUser {
+  if (!request.enterprise) throw unauthenticated();
+  return request.enterprise;
+}
