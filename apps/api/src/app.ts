@@ -4,17 +4,29 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import adminRoutes from './modules/admin/routes.ts';
+import attachmentRoutes from './modules/attachments/routes.ts';
+import { localStorage } from './modules/attachments/storage.ts';
 import authRoutes from './modules/auth/routes.ts';
 import dictRoutes from './modules/dicts/routes.ts';
+import publicRoutes from './modules/public/routes.ts';
+import { createSmsProvider } from './modules/public/sms.ts';
+import ticketRoutes from './modules/tickets/routes.ts';
+import { scheduleSweep } from './modules/tickets/sweep.ts';
 import authPlugin from './plugins/auth.ts';
 import dbPlugin from './plugins/db.ts';
 import errorsPlugin from './plugins/errors.ts';
 import openapiPlugin from './plugins/openapi.ts';
 import staticPlugin from './plugins/static.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    now(): Date;
+  }
+}
 
 export interface BuildOptions {
   config: Config;
@@ -22,9 +34,11 @@ export interface BuildOptions {
   /** Close the database with the app (the server does; tests that share a database do not). */
   ownsDatabase?: boolean;
   logger?: boolean;
+  /** The clock of every rule (deadlines, colours, sweep); tests move it. */
+  now?: () => Date;
 }
 
-export async function buildApp({ config, database, ownsDatabase = true, logger = true }: BuildOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, database, ownsDatabase = true, logger = true, now = () => new Date() }: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger
       ? {
@@ -39,7 +53,16 @@ export async function buildApp({ config, database, ownsDatabase = true, logger =
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // The router's own refusals (a path that does not decode, a parameter over maxParamLength) in the uniform shape too.
+    frameworkErrors: (err, _request, reply) => {
+      const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
+      (reply as FastifyReply).status(status).send({ error: { code: 'VALIDATION_FAILED', message: status === 414 ? '请求地址过长' : '请求地址不正确' } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('now', now);
+  app.decorate('attachmentStorage', localStorage(config.dataDir));
+  app.decorate('sms', createSmsProvider(config, app.log));
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -84,11 +107,17 @@ export async function buildApp({ config, database, ownsDatabase = true, logger =
       await api.register(authRoutes, { prefix: '/auth' });
       await api.register(adminRoutes, { prefix: '/admin' });
       await api.register(dictRoutes);
+      await api.register(ticketRoutes);
+      await api.register(attachmentRoutes);
+      await api.register(publicRoutes, { prefix: '/public' });
     },
     { prefix: '/api' },
   );
 
   await app.register(staticPlugin);
+
+  const stopSweep = scheduleSweep(database, config.sweepIntervalSeconds, now, app.log);
+  app.addHook('onClose', async () => stopSweep());
 
   app.setNotFoundHandler({}, (request, reply) => {
     reply.status(404).send({ error: { code: 'NOT_FOUND', message: `接口不存在：${request.method} ${request.url.split('?')[0]}` } });

@@ -75,10 +75,22 @@ export function testConfig(overrides: Record<string, string> = {}, dataDir?: str
   });
 }
 
-export async function build(env: Record<string, string> = {}): Promise<TestApp> {
+/** A clock a test can move: build(env, clock) makes every rule read it. */
+export class TestClock {
+  constructor(public at = new Date()) {}
+  now = () => new Date(this.at);
+  set(iso: string | Date) {
+    this.at = new Date(iso);
+  }
+  advance(ms: number) {
+    this.at = new Date(this.at.getTime() + ms);
+  }
+}
+
+export async function build(env: Record<string, string> = {}, clock?: TestClock): Promise<TestApp> {
   const { database, drop } = await freshDatabase();
   const config = testConfig(env);
-  const app = await buildApp({ config, database, ownsDatabase: false, logger: false });
+  const app = await buildApp({ config, database, ownsDatabase: false, logger: false, now: clock?.now });
   await app.ready();
   const as = (token: string | null, opts: InjectOptions) =>
     app.inject({ ...opts, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(opts.headers ?? {}) } });

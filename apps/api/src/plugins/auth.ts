@@ -88,7 +88,8 @@ export default fp(
       }
     }
 
-    app.addHook('preHandler', async (request) => {
+    // onRequest: who is calling is settled before the body is read or validated (401 before 400).
+    app.addHook('onRequest', async (request) => {
       const cfg = request.routeOptions.config;
       // Secure by default under /api; static files and the SPA shells outside it are public.
       const mode: AuthMode = cfg.auth ?? (request.routeOptions.url?.startsWith('/api/') ? 'staff' : 'public');

@@ -1,0 +1,95 @@
+/** Uploads: one file, size-limited, type sniffed from the bytes; ownership until a ticket takes it. */
+import { createHash } from 'node:crypto';
+import type { MultipartFile } from '@fastify/multipart';
+import type { ActorKind } from '@ys/shared';
+import { attachments } from '@ys/shared/schema';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { fileTypeFromBuffer } from 'file-type';
+import type { Executor } from '../../db/client.ts';
+import { AppError, validation } from '../../errors.ts';
+
+const ALLOWED: Record<string, { mime: string; names: string[] }> = {
+  jpg: { mime: 'image/jpeg', names: ['jpg', 'jpeg'] },
+  png: { mime: 'image/png', names: ['png'] },
+  webp: { mime: 'image/webp', names: ['webp'] },
+  pdf: { mime: 'application/pdf', names: ['pdf'] },
+  docx: { mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', names: ['docx'] },
+  xlsx: { mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', names: ['xlsx'] },
+};
+export const ALLOWED_EXTENSIONS = Object.values(ALLOWED).flatMap((a) => a.names);
+
+const unsupported = () => new AppError('UNSUPPORTED_MEDIA_TYPE', '仅支持 jpg、png、webp 图片和 pdf、docx、xlsx 文件，且文件内容须与扩展名一致');
+
+/** The name to keep: no directories, no control characters, no leading dots, at most 200 characters. */
+export function safeFileName(raw: string): string {
+  const base = raw.split(/[\\/]/).pop() ?? '';
+  const cleaned = base
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+    .replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069"<>:|?*]/g, '')
+    .replace(/^\.+/, '')
+    .trim();
+  const name = cleaned || 'file';
+  if (name.length <= 200) return name;
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 && name.length - dot <= 10 ? name.slice(dot) : '';
+  return name.slice(0, 200 - ext.length) + ext;
+}
+
+export interface UploadOwner {
+  kind: ActorKind;
+  id: string;
+}
+
+export async function saveUpload(app: FastifyInstance, file: MultipartFile | undefined, owner: UploadOwner) {
+  if (!file) throw validation('请选择要上传的文件（表单字段 file）');
+  let bytes: Buffer;
+  try {
+    bytes = await file.toBuffer();
+  } catch (err) {
+    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+      throw new AppError('PAYLOAD_TOO_LARGE', `文件不能超过 ${Math.floor(app.config.uploadMaxBytes / 1024 / 1024)} MB`);
+    }
+    throw err;
+  }
+  if (bytes.length === 0) throw validation('文件为空');
+  const name = safeFileName(file.filename ?? '');
+  const ext = name.includes('.') ? name.split('.').pop()!.toLowerCase() : '';
+  const sniffed = await fileTypeFromBuffer(bytes);
+  const kind = sniffed ? ALLOWED[sniffed.ext] : undefined;
+  if (!sniffed || !kind?.names.includes(ext)) throw unsupported();
+
+  const key = await app.attachmentStorage.put(bytes);
+  const [row] = await app.db.db
+    .insert(attachments)
+    .values({
+      ownerKind: owner.kind,
+      ownerId: owner.id,
+      storageKey: key,
+      originalName: name,
+      mime: kind.mime,
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    })
+    .returning();
+  return { id: row!.id, name: row!.originalName, size: row!.size, mime: row!.mime };
+}
+
+/** Binds the owner's unbound uploads to a ticket event; any id that is not theirs and free is a 400. */
+export async function bindAttachments(tx: Executor, ids: string[] | undefined, owner: UploadOwner, ticketId: string, eventId: number) {
+  const unique = [...new Set(ids ?? [])];
+  if (unique.length === 0) return;
+  if (unique.length > 20) throw validation('附件最多 20 个');
+  const bound = await tx
+    .update(attachments)
+    .set({ ticketId, eventId })
+    .where(and(inArray(attachments.id, unique), eq(attachments.ownerKind, owner.kind), eq(attachments.ownerId, owner.id), isNull(attachments.ticketId)))
+    .returning({ id: attachments.id });
+  if (bound.length !== unique.length) throw validation('附件不存在、不属于您或已被使用，请重新上传');
+}
+
+/** RFC 6266 Content-Disposition with an ASCII fallback and the UTF-8 name. */
+export function contentDisposition(name: string, inline: boolean): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}

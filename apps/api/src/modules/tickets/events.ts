@@ -1,0 +1,30 @@
+/** Every change appends an event (DESIGN §3): the one function that writes ticket_events. */
+import type { EventType, EventVisibility } from '@ys/shared';
+import { ticketEvents } from '@ys/shared/schema';
+import type { Executor } from '../../db/client.ts';
+
+export type Actor = { kind: 'staff'; id: string; name: string; stationId: string | null } | { kind: 'enterprise'; id: string } | { kind: 'system' };
+
+export interface NewEvent {
+  type: EventType;
+  visibility: EventVisibility;
+  data?: Record<string, unknown>;
+}
+
+export async function addEvent(tx: Executor, ticketId: string, actor: Actor, event: NewEvent, at: Date): Promise<number> {
+  const [row] = await tx
+    .insert(ticketEvents)
+    .values({
+      ticketId,
+      type: event.type,
+      actorKind: actor.kind,
+      actorId: actor.kind === 'system' ? null : actor.id,
+      actorName: actor.kind === 'staff' ? actor.name : null,
+      actorStationId: actor.kind === 'staff' ? actor.stationId : null,
+      visibility: event.visibility,
+      data: event.data ?? {},
+      createdAt: at,
+    })
+    .returning({ id: ticketEvents.id });
+  return row!.id;
+}
