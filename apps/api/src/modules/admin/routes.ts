@@ -114,7 +114,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: '节假日日历',
-        querystring: Type.Object({ ...PagingQuery, year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })) }),
+        // A year's calendar (about 40 days) fits on the default page.
+        querystring: Type.Object({
+          ...PagingQuery,
+          pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 100 })),
+          year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })),
+        }),
         response: { 200: PageOf(S.Holiday) },
       },
     },

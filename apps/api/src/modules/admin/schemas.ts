@@ -2,13 +2,15 @@ import { HOLIDAY_KINDS, STAFF_ROLES, STATION_CODE_PATTERN, STATION_TYPES } from 
 import { Type } from 'typebox';
 
 export const literals = <const T extends string>(values: readonly T[]) => Type.Enum([...values]);
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+// Null first: with type coercion on, a string branch tried first would turn a JSON null into "".
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([Type.Null(), t]);
 
 export const StationTypeSchema = literals(STATION_TYPES);
 export const StaffRoleSchema = literals(STAFF_ROLES);
 export const Uuid = Type.String({ format: 'uuid' });
 export const DistrictCode = Type.String({ pattern: '^\\d{6}$' });
-export const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+/** A calendar day that exists (no 2026-02-30, no year 0000, which PostgreSQL refuses). */
+export const IsoDate = Type.String({ pattern: '^(?!0000)\\d{4}-\\d{2}-\\d{2}$', format: 'date' });
 const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
 
 export const District = Type.Object({ code: Type.String(), name: Type.String(), active: Type.Boolean(), createdAt: Timestamp, updatedAt: Timestamp });

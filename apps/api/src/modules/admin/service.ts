@@ -1,7 +1,7 @@
 /** Organisation data: districts, stations, users, categories, holidays. Nothing a ticket refers to is deleted. */
 import { checkPasswordPolicy, type Role, type StationType } from '@ys/shared';
-import { categories, districts, holidays, refreshTokens, stations, tickets, users } from '@ys/shared/schema';
-import { and, asc, count, eq, ilike, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { auditLogs, categories, districts, holidays, refreshTokens, stations, tickets, users } from '@ys/shared/schema';
+import { and, asc, count, eq, gte, ilike, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Executor } from '../../db/client.ts';
 import { AppError, conflict, notFound, validation } from '../../errors.ts';
@@ -379,7 +379,10 @@ export async function updateUser(app: FastifyInstance, req: FastifyRequest, id: 
       };
       if (merged.role !== 'staff' && merged.role !== 'station_lead' && body.stationId === undefined) merged.stationId = null;
       if ((merged.role === 'staff' || merged.role === 'station_lead') && body.districtCode === undefined) merged.districtCode = null;
-      await checkUserPlacement(tx, merged);
+      // Checked when the placement changes or the account comes back: the users of a station that has
+      // since been closed can still be renamed and deactivated.
+      const placementChanges = body.role !== undefined || body.stationId !== undefined || body.districtCode !== undefined;
+      if (placementChanges || (body.active === true && !current.active)) await checkUserPlacement(tx, merged);
       const [row] = await tx
         .update(users)
         .set({ ...body, ...merged, updatedAt: new Date() })
@@ -440,12 +443,18 @@ export function auditWhere(q: {
     q.targetType ? sql`target_type = ${q.targetType}` : undefined,
     q.targetId ? sql`target_id = ${q.targetId}` : undefined,
     q.success === undefined ? undefined : sql`success = ${q.success}`,
-    q.from ? sql`created_at >= ${new Date(q.from)}` : undefined,
-    q.to ? sql`created_at < ${new Date(q.to)}` : undefined,
+    // Through the column, so the Date is serialised the same way on both drivers.
+    q.from ? gte(auditLogs.createdAt, new Date(q.from)) : undefined,
+    q.to ? lt(auditLogs.createdAt, new Date(q.to)) : undefined,
     q.q ? sql`(actor_name ilike ${like(q.q)} or ip ilike ${like(q.q)} or target_id ilike ${like(q.q)})` : undefined,
   );
 }
 
+/** Times PostgreSQL can store: a parseable instant from year 1 on (year 0000 passes the format check). */
 export function assertValidDates(...values: (string | undefined)[]) {
-  for (const v of values) if (v !== undefined && Number.isNaN(Date.parse(v))) throw new AppError('VALIDATION_FAILED', `时间格式不正确：${v}`);
+  for (const v of values) {
+    if (v === undefined) continue;
+    const t = Date.parse(v);
+    if (Number.isNaN(t) || new Date(t).getUTCFullYear() < 1) throw new AppError('VALIDATION_FAILED', `时间格式不正确：${v}`);
+  }
 }
