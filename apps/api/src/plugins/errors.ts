@@ -41,12 +41,15 @@ const FIELD_NAMES: Record<string, string> = {
   note: '说明',
 };
 
+/** `名称(name)` for a dotted path whose last part has a Chinese name, else the path itself. */
+function labelled(key: string): string {
+  const label = FIELD_NAMES[key.split('.').pop() ?? key];
+  return label ? `${label}(${key})` : key;
+}
+
 function fieldOf(e: AjvError, context: string | undefined): string {
   const missing = e.keyword === 'required' ? String(e.params.missingProperty ?? '') : '';
-  const key = missing || e.instancePath.split('/').filter(Boolean).join('.') || context || '请求';
-  const last = key.split('.').pop() ?? key;
-  const label = FIELD_NAMES[last];
-  return label ? `${label}(${key})` : key;
+  return labelled(missing || e.instancePath.split('/').filter(Boolean).join('.') || context || '请求');
 }
 
 export function describeValidation(errors: AjvError[], context?: string): string {
@@ -114,16 +117,56 @@ function isDatabaseUnavailable(err: unknown): boolean {
 const STATUS_CODES: Record<number, { code: string; message: string }> = {
   400: { code: 'VALIDATION_FAILED', message: '请求格式不正确' },
   401: { code: 'UNAUTHENTICATED', message: '请先登录' },
+  403: { code: 'FORBIDDEN', message: '无权访问' },
   404: { code: 'NOT_FOUND', message: '资源不存在' },
   406: { code: 'VALIDATION_FAILED', message: '不支持的响应格式' },
   413: { code: 'PAYLOAD_TOO_LARGE', message: '请求内容过大' },
+  414: { code: 'VALIDATION_FAILED', message: '请求地址过长' },
   415: { code: 'UNSUPPORTED_MEDIA_TYPE', message: '不支持的内容类型' },
   429: { code: 'RATE_LIMITED', message: '请求过于频繁，请稍后再试' },
   503: { code: 'SERVICE_UNAVAILABLE', message: '服务暂不可用，请稍后再试' },
 };
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorable = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
+/** Parsed JSON, query and params objects; not a Buffer or a stream (a route's own raw body). */
+const isWalkable = (v: unknown): v is object =>
+  typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && typeof (v as { pipe?: unknown }).pipe !== 'function';
+
+/**
+ * The first string (value or key) in what a client sent that PostgreSQL cannot store: a NUL character
+ * (text refuses it) or half of a surrogate pair (jsonb refuses it). Walked without recursion, so a
+ * deeply nested body cannot exhaust the stack.
+ */
+export function unstorableString(value: unknown): string | null {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length) {
+    const [v, at] = stack.pop() as [unknown, string];
+    if (typeof v === 'string') {
+      if (unstorable(v)) return at;
+    } else if (isWalkable(v)) {
+      for (const [k, child] of Object.entries(v)) {
+        if (unstorable(k)) return at;
+        stack.push([child, at ? `${at}.${k}` : k]);
+      }
+    }
+  }
+  return null;
+}
+
 export default fp(
   async function errors(app: FastifyInstance) {
+    app.addHook('preValidation', async (request) => {
+      for (const [part, value] of [
+        ['params', request.params],
+        ['querystring', request.query],
+        ['body', request.body],
+      ] as const) {
+        const at = unstorableString(value);
+        if (at !== null) throw new AppError('VALIDATION_FAILED', `${labelled((at || part).slice(0, 64))} 含有不允许的字符（空字符或不完整的 Unicode 字符）`);
+      }
+    });
+
     app.setErrorHandler((err: FastifyError & { validationContext?: string }, request, reply) => {
       if (err instanceof AppError) {
         return reply
