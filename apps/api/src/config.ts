@@ -121,11 +121,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (production && demoData) throw new ConfigError('DEMO_DATA', '生产环境不创建演示数据');
 
   const databaseUrl = url(env, 'DATABASE_URL', null, ['postgres:', 'postgresql:']);
+  const port = int(env, 'PORT', 3000, 0, 65535);
 
   return {
     env: nodeEnv,
     host: str(env, 'HOST', '0.0.0.0'),
-    port: int(env, 'PORT', 3000, 0, 65535),
+    port,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     dataDir: path.resolve(str(env, 'DATA_DIR', path.join(root, 'data'))),
     databaseUrl,
@@ -135,7 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
     refreshTokenTtlDays: int(env, 'REFRESH_TOKEN_TTL_DAYS', 14, 1, 90),
     enterpriseSessionDays: int(env, 'ENTERPRISE_SESSION_DAYS', 30, 1, 365),
-    publicBaseUrl: url(env, 'PUBLIC_BASE_URL', 'http://localhost:3000', ['http:', 'https:']) as string,
+    publicBaseUrl: url(env, 'PUBLIC_BASE_URL', `http://localhost:${port}`, ['http:', 'https:']) as string,
     demoData,
     smsProvider,
     smsWebhookUrl,
