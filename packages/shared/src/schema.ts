@@ -351,3 +351,15 @@ export const jobLocks = pgTable('job_locks', {
   holder: varchar('holder', { length: 64 }).notNull(),
   expiresAt: tz('expires_at').notNull(),
 });
+
+/**
+ * Single-use rating links (the resolved SMS): a link is named by the resolved event it was issued for;
+ * its row here means it has been used. The primary key makes "used once" a database guarantee.
+ */
+export const ratingLinkUses = pgTable('rating_link_uses', {
+  linkId: varchar('link_id', { length: 40 }).primaryKey(),
+  ticketId: uuid('ticket_id')
+    .notNull()
+    .references(() => tickets.id),
+  usedAt: tz('used_at').notNull(),
+});
