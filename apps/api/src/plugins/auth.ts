@@ -77,7 +77,7 @@ export default fp(
         return app.jwt.verify<TokenPayload>(token);
       } catch (err) {
         // A rotated secret: tokens signed with the previous one stay valid until they expire.
-        if (config.jwtPreviousSecret && (err as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_INVALID') {
+        if (config.jwtPreviousSecret && (err as { code?: string }).code === 'FAST_JWT_INVALID_SIGNATURE') {
           try {
             return app.jwt.verify<TokenPayload>(token, { key: config.jwtPreviousSecret });
           } catch {
