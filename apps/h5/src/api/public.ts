@@ -29,7 +29,8 @@ export interface Entry {
 export interface SessionAnswer {
   token: string;
   expiresAt: string;
-  phone: string;
+  /** null for a mini-program session without a bound phone. */
+  phone: string | null;
 }
 
 export interface Attachment {
@@ -93,6 +94,8 @@ export interface NewTicket {
   enterpriseName: string;
   uscc: string;
   contactName: string;
+  /** Needed only when the session has no phone (mini-program sign-in). */
+  contactPhone?: string;
   title: string;
   content: string;
   attachmentIds?: string[];

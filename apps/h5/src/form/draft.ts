@@ -54,6 +54,7 @@ export function loadDraft(stationCode: string, now = Date.now()): Draft | null {
         enterpriseName: str(f.enterpriseName),
         uscc: str(f.uscc),
         contactName: str(f.contactName),
+        contactPhone: str(f.contactPhone),
         title: str(f.title),
         content: str(f.content),
         consent: f.consent === true,

@@ -90,6 +90,12 @@ describe('the filing form', () => {
     expect(charCount('😀a')).toBe(2);
   });
 
+  it('asks for a contact phone only when the session has none', () => {
+    expect(validateForm(filled())).toEqual({});
+    expect(validateForm(filled(), true)).toEqual({ contactPhone: '请输入手机号' });
+    expect(validateForm(filled({ contactPhone: '13800138000' }), true)).toEqual({});
+  });
+
   it('refuses to file without consent to the privacy notice', () => {
     expect(validateForm(filled({ consent: false }))).toEqual({ consent: '请阅读并同意个人信息处理说明' });
   });
@@ -106,9 +112,9 @@ describe('the other forms', () => {
     expect(phoneProblem('13800138000')).toBeNull();
   });
 
-  it('needs words or a file to supplement, a reason to withdraw, and both choices to rate', () => {
-    expect(supplementProblem(' ', 0)).toBe('请填写补充说明或添加附件');
-    expect(supplementProblem('', 1)).toBeNull();
+  it('needs words to supplement, a reason to withdraw, and both choices to rate', () => {
+    expect(supplementProblem(' ')).toBe('请填写补充说明');
+    expect(supplementProblem('判决书见附件')).toBeNull();
     expect(withdrawProblem('')).toBe('请填写撤回原因');
     expect(withdrawProblem('已自行解决')).toBeNull();
     expect(ratingProblem({ solved: null, satisfaction: 'satisfied', comment: '' })).toBe('请选择问题是否已解决');

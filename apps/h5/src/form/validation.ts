@@ -4,7 +4,7 @@ import { isMainlandMobile, usccCheckChar } from '@ys/shared';
 export const TITLE_MAX = 60;
 export const CONTENT_MAX = 2000;
 export const ENTERPRISE_NAME_MAX = 100;
-export const CONTACT_NAME_MAX = 30;
+export const CONTACT_NAME_MAX = 50;
 export const SUPPLEMENT_MAX = 2000;
 export const COMMENT_MAX = 500;
 export const REASON_MAX = 500;
@@ -15,6 +15,8 @@ export interface TicketForm {
   enterpriseName: string;
   uscc: string;
   contactName: string;
+  /** Only asked when the session carries no phone (a mini-program sign-in); otherwise the login phone is used. */
+  contactPhone: string;
   title: string;
   content: string;
   consent: boolean;
@@ -23,7 +25,7 @@ export interface TicketForm {
 export type FormErrors = Partial<Record<keyof TicketForm, string>>;
 
 export function emptyForm(districtCode = ''): TicketForm {
-  return { categoryCode: '', districtCode, enterpriseName: '', uscc: '', contactName: '', title: '', content: '', consent: false };
+  return { categoryCode: '', districtCode, enterpriseName: '', uscc: '', contactName: '', contactPhone: '', title: '', content: '', consent: false };
 }
 
 /** What the user typed, as the code is written: upper case, no spaces. */
@@ -59,7 +61,7 @@ function maxLength(value: string, max: number, label: string): string | undefine
 }
 
 /** Every rule of the form; an empty object means it may be submitted. */
-export function validateForm(f: TicketForm): FormErrors {
+export function validateForm(f: TicketForm, needPhone = false): FormErrors {
   const e: FormErrors = {};
   const set = (key: keyof TicketForm, msg: string | null | undefined) => {
     if (msg) e[key] = msg;
@@ -69,6 +71,7 @@ export function validateForm(f: TicketForm): FormErrors {
   set('enterpriseName', required(f.enterpriseName, '请填写企业名称') ?? maxLength(f.enterpriseName, ENTERPRISE_NAME_MAX, '企业名称'));
   set('uscc', usccProblem(f.uscc, true));
   set('contactName', required(f.contactName, '请填写联系人姓名') ?? maxLength(f.contactName, CONTACT_NAME_MAX, '联系人姓名'));
+  if (needPhone) set('contactPhone', phoneProblem(f.contactPhone));
   set('title', required(f.title, '请填写诉求标题') ?? maxLength(f.title, TITLE_MAX, '诉求标题'));
   set('content', required(f.content, '请填写诉求内容') ?? maxLength(f.content, CONTENT_MAX, '诉求内容'));
   if (!f.consent) e.consent = '请阅读并同意个人信息处理说明';
@@ -85,8 +88,8 @@ export function phoneProblem(phone: string): string | null {
   return isMainlandMobile(phone) ? null : '请输入正确的 11 位手机号';
 }
 
-export function supplementProblem(content: string, attachmentCount: number): string | null {
-  if (!content.trim() && attachmentCount === 0) return '请填写补充说明或添加附件';
+export function supplementProblem(content: string): string | null {
+  if (!content.trim()) return '请填写补充说明';
   if (charCount(content.trim()) > SUPPLEMENT_MAX) return `补充说明不能超过 ${SUPPLEMENT_MAX} 字`;
   return null;
 }
