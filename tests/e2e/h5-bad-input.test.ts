@@ -1,7 +1,8 @@
 /**
- * What the business sees when something is wrong: an unknown station code, a USCC with a wrong check
- * character, an 11 MB photo, a file type that is not accepted, and a file the server refuses as too large
- * (this server is started with a 5 MB limit, below the app's own 10 MB check, so the 413 reaches the page).
+ * What the business sees when something is wrong: an unknown station code, a second SMS code within the
+ * minute (429), a USCC with a wrong check character, an 11 MB photo, a file type that is not accepted, and
+ * a file the server refuses as too large (this server is started with a 5 MB limit, below the app's own
+ * 10 MB check, so the 413 reaches the page).
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,28 @@ describe('bad input on the phone', () => {
     expect(text).toContain('no-such-station');
     expect(text).toContain('请重新扫描站点张贴的“包你放心”优商码');
     await p.screenshot({ path: shotPath('h5-10-unknown-station') });
+    await anon.close();
+  });
+
+  it('shows the rate limit when a code is asked for again within the minute, and counts down from Retry-After', async () => {
+    await fetch(`${server.baseUrl}/api/public/otp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: '13900004444' }),
+    });
+    const anon = await phoneContext(browser);
+    const p = await anon.newPage();
+    await p.goto(`${server.baseUrl}/m/login`);
+    await p.locator('input[name=phone]').fill('1390000444');
+    await p.locator('[data-test=send-otp]').click();
+    await p.getByText('请输入正确的 11 位手机号').waitFor();
+    await p.locator('input[name=phone]').fill('13900004444');
+    await p.locator('[data-test=send-otp]').click();
+    await p.getByText('验证码发送过于频繁，请 1 分钟后再试').waitFor();
+    expect(await visibleText(p, '[data-test=send-otp]')).toMatch(/^\d+ 秒后重发$/);
+    expect(await p.locator('[data-test=send-otp]').isDisabled()).toBe(true);
+    expect(await p.locator('input[name=code]').inputValue()).toBe('');
+    await p.screenshot({ path: shotPath('h5-14-otp-429') });
     await anon.close();
   });
 
