@@ -104,7 +104,9 @@ describe('the demo organisation', () => {
 
   it('never overwrites what an admin changed', async () => {
     const admin = await t.login('admin');
-    const st = (await t.as(admin, { method: 'GET', url: '/api/admin/stations?q=jy-court' })).json().items[0];
+    const found = await t.as(admin, { method: 'GET', url: '/api/admin/stations?q=jy-court' });
+    expect(found.statusCode, found.body).toBe(200);
+    const st = found.json().items[0];
     await t.as(admin, { method: 'PATCH', url: `/api/admin/stations/${st.id}`, payload: { name: '九原区法院（更名）', active: false } });
     await t.as(admin, { method: 'PATCH', url: '/api/admin/categories/other', payload: { resolveDays: 20 } });
     const me = (await t.as(admin, { method: 'GET', url: '/api/auth/me' })).json();
