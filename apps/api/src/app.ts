@@ -9,7 +9,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import adminRoutes from './modules/admin/routes.ts';
 import attachmentRoutes from './modules/attachments/routes.ts';
-import { localStorage } from './modules/attachments/storage.ts';
+import { createStorage } from './modules/attachments/storage.ts';
 import authRoutes from './modules/auth/routes.ts';
 import dictRoutes from './modules/dicts/routes.ts';
 import publicRoutes from './modules/public/routes.ts';
@@ -19,7 +19,10 @@ import { scheduleSweep } from './modules/tickets/sweep.ts';
 import authPlugin from './plugins/auth.ts';
 import dbPlugin from './plugins/db.ts';
 import errorsPlugin from './plugins/errors.ts';
+import metricsPlugin from './plugins/metrics.ts';
 import openapiPlugin from './plugins/openapi.ts';
+import pressurePlugin, { answerUnderPressure } from './plugins/pressure.ts';
+import requestLogPlugin, { maskPhones } from './plugins/request-log.ts';
 import staticPlugin from './plugins/static.ts';
 
 declare module 'fastify' {
@@ -31,6 +34,8 @@ declare module 'fastify' {
 export interface BuildOptions {
   config: Config;
   database: Database;
+  /** A read replica for read-heavy figures (app.readDb); the primary when absent. */
+  readDatabase?: Database;
   /** Close the database with the app (the server does; tests that share a database do not). */
   ownsDatabase?: boolean;
   logger?: boolean;
@@ -38,11 +43,19 @@ export interface BuildOptions {
   now?: () => Date;
 }
 
-export async function buildApp({ config, database, ownsDatabase = true, logger = true, now = () => new Date() }: BuildOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  database,
+  readDatabase,
+  ownsDatabase = true,
+  logger = true,
+  now = () => new Date(),
+}: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger
       ? {
           level: config.logLevel,
+          hooks: { streamWrite: maskPhones },
           redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.code'], censor: '[redacted]' },
         }
       : false,
@@ -61,7 +74,7 @@ export async function buildApp({ config, database, ownsDatabase = true, logger =
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('now', now);
-  app.decorate('attachmentStorage', localStorage(config.dataDir));
+  app.decorate('attachmentStorage', createStorage(config, app.log));
   app.decorate('sms', createSmsProvider(config, app.log));
 
   app.addHook('onSend', async (request, reply) => {
@@ -69,7 +82,10 @@ export async function buildApp({ config, database, ownsDatabase = true, logger =
   });
 
   await app.register(errorsPlugin);
-  await app.register(dbPlugin, { database, config, ownsDatabase });
+  await app.register(dbPlugin, { database, readDatabase, config, ownsDatabase });
+  await app.register(metricsPlugin);
+  await app.register(pressurePlugin);
+  await app.register(requestLogPlugin);
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -92,7 +108,7 @@ export async function buildApp({ config, database, ownsDatabase = true, logger =
   await app.register(authPlugin);
   await app.register(openapiPlugin);
 
-  app.get('/healthz', { config: { auth: 'public' }, schema: { tags: ['ops'], summary: '进程存活' } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { auth: 'public', ...answerUnderPressure }, schema: { tags: ['ops'], summary: '进程存活' } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { auth: 'public' }, schema: { tags: ['ops'], summary: '数据库可用' } }, async (_req, reply) => {
     try {
       await Promise.race([database.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())]);
@@ -116,7 +132,10 @@ export async function buildApp({ config, database, ownsDatabase = true, logger =
 
   await app.register(staticPlugin);
 
-  const stopSweep = scheduleSweep(database, config.sweepIntervalSeconds, now, app.log);
+  const stopSweep = scheduleSweep(database, config.sweepIntervalSeconds, now, app.log, (result) => {
+    app.metrics.sweepRuns.inc();
+    for (const [rule, n] of Object.entries(result)) if (n > 0) app.metrics.sweepChanges.inc({ rule }, n);
+  });
   app.addHook('onClose', async () => stopSweep());
 
   app.setNotFoundHandler({}, (request, reply) => {

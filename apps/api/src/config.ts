@@ -14,6 +14,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | null;
   databasePoolSize: number;
+  /** A read replica for read-heavy figures; null = the primary. */
+  databaseReadUrl: string | null;
   jwtSecret: string;
   jwtPreviousSecret: string | null;
   accessTokenTtlSeconds: number;
@@ -32,6 +34,25 @@ export interface Config {
   trustProxy: boolean;
   sweepIntervalSeconds: number;
   staticDirs: { admin: string; h5: string };
+  /** Attachments in an S3-compatible bucket instead of DATA_DIR/files. */
+  s3: S3Config | null;
+  /** GET /metrics on the main port requires this bearer token (null: not served there). */
+  metricsToken: string | null;
+  /** Serve /metrics on this internal port instead (0 = not at all). */
+  metricsPort: number;
+  /** 503 before the event loop drowns: the largest tolerated event-loop delay (0 = no check). */
+  pressureMaxEventLoopDelayMs: number;
+  /** 503 above this heap size (0 = no check). */
+  pressureMaxHeapBytes: number;
+}
+
+export interface S3Config {
+  endpoint: string | null;
+  bucket: string;
+  region: string;
+  accessKeyId: string | null;
+  secretAccessKey: string | null;
+  forcePathStyle: boolean;
 }
 
 export class ConfigError extends Error {
@@ -121,6 +142,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (production && demoData) throw new ConfigError('DEMO_DATA', '生产环境不创建演示数据');
 
   const databaseUrl = url(env, 'DATABASE_URL', null, ['postgres:', 'postgresql:']);
+  const databaseReadUrl = url(env, 'DATABASE_READ_URL', null, ['postgres:', 'postgresql:']);
+  if (databaseReadUrl !== null && databaseUrl === null) throw new ConfigError('DATABASE_READ_URL', '只能与 DATABASE_URL 一起使用');
+  const s3 = s3Config(env);
+  const metricsToken = optional(env, 'METRICS_TOKEN');
+  if (metricsToken !== null && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN', '至少 16 个字符');
   const port = int(env, 'PORT', 3000, 0, 65535);
 
   return {
@@ -131,6 +157,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(str(env, 'DATA_DIR', path.join(root, 'data'))),
     databaseUrl,
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    databaseReadUrl,
     jwtSecret: jwtSecret ?? DEV_JWT_SECRET,
     jwtPreviousSecret,
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
@@ -152,5 +179,34 @@ export function loadConfig(env: Env = process.env): Config {
       admin: path.resolve(str(env, 'ADMIN_DIST', path.join(root, 'apps/admin/dist'))),
       h5: path.resolve(str(env, 'H5_DIST', path.join(root, 'apps/h5/dist'))),
     },
+    s3,
+    metricsToken,
+    metricsPort: int(env, 'METRICS_PORT', 0, 0, 65535),
+    pressureMaxEventLoopDelayMs: int(env, 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+    pressureMaxHeapBytes: int(env, 'PRESSURE_MAX_HEAP_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+function s3Config(env: Env): S3Config | null {
+  const bucket = optional(env, 'S3_BUCKET');
+  const endpoint = url(env, 'S3_ENDPOINT', null, ['http:', 'https:']);
+  if (bucket === null) {
+    if (endpoint !== null) throw new ConfigError('S3_BUCKET', 'S3_ENDPOINT 已设置时必须设置');
+    return null;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError('S3_BUCKET', `不是合法的存储桶名称："${bucket}"`);
+  const accessKeyId = optional(env, 'S3_ACCESS_KEY_ID');
+  const secretAccessKey = optional(env, 'S3_SECRET_ACCESS_KEY');
+  if ((accessKeyId === null) !== (secretAccessKey === null)) {
+    throw new ConfigError(accessKeyId === null ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY', '访问密钥 ID 与密钥须同时设置');
+  }
+  return {
+    endpoint,
+    bucket,
+    region: str(env, 'S3_REGION', 'us-east-1'),
+    accessKeyId,
+    secretAccessKey,
+    // MinIO and most self-hosted stores address buckets by path; AWS by host name.
+    forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', endpoint !== null),
   };
 }

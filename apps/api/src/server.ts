@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { seedDemo, seedReferenceData } from './db/seed-demo.ts';
+import { listenMetrics } from './plugins/metrics.ts';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -21,7 +22,12 @@ async function main() {
   if (config.demoData) await seedDemo(database.db);
   else await seedReferenceData(database.db);
 
-  const app = await buildApp({ config, database });
+  // A replica serves the read-heavy figures; migrations and writes go to the primary only.
+  const readDatabase = config.databaseReadUrl
+    ? await openDatabase({ databaseUrl: config.databaseReadUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize })
+    : undefined;
+  const app = await buildApp({ config, database, readDatabase });
+  const metricsServer = config.metricsPort > 0 ? await listenMetrics(app, config.host, config.metricsPort) : null;
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -29,6 +35,7 @@ async function main() {
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    metricsServer?.close();
     app.close().then(
       () => process.exit(0),
       (err) => {
@@ -44,6 +51,8 @@ async function main() {
   app.log.info(
     {
       database: database.kind,
+      readReplica: readDatabase !== undefined,
+      attachments: app.attachmentStorage.kind,
       dataDir: database.kind === 'pglite' ? config.dataDir : undefined,
       admin: `${config.publicBaseUrl}/admin/`,
       h5: `${config.publicBaseUrl}/m/`,

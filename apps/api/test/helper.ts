@@ -71,6 +71,8 @@ export function testConfig(overrides: Record<string, string> = {}, dataDir?: str
     DATA_DIR: dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ys-data-')),
     RATE_LIMITS: 'false',
     SWEEP_INTERVAL_SECONDS: '0',
+    // Tests share a loaded machine (and PGlite blocks the loop while it loads): no load shedding unless a test asks.
+    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...overrides,
   });
 }

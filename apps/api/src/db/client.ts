@@ -3,6 +3,7 @@
  * Business code receives `Db` and never learns which one it has.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import * as schema from '@ys/shared/schema';
@@ -11,6 +12,9 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+
+/** How this instance's connections show in pg_stat_activity (the metrics count them by it). */
+export const APPLICATION_NAME = `youshang-api ${os.hostname()} ${process.pid}`.slice(0, 63);
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -53,7 +57,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       onnotice: () => {},
       connect_timeout: 10,
       idle_timeout: 60,
-      connection: { application_name: 'youshang-api' },
+      connection: { application_name: APPLICATION_NAME },
     });
     const db = drizzlePostgres({ client, schema }) as unknown as Db;
     return {

@@ -12,6 +12,7 @@ export const Uploaded = Type.Object({ id: Type.String(), name: Type.String(), si
 
 /** Streams an attachment with a safe Content-Disposition; images and PDFs open inline unless ?download=1. */
 export async function sendAttachment(app: FastifyInstance, reply: FastifyReply, row: typeof attachments.$inferSelect, download: boolean | undefined) {
+  const body = await app.attachmentStorage.open(row.storageKey);
   const inline = !download && (row.mime.startsWith('image/') || row.mime === 'application/pdf');
   return reply
     .header('content-type', row.mime)
@@ -19,7 +20,7 @@ export async function sendAttachment(app: FastifyInstance, reply: FastifyReply, 
     .header('content-disposition', contentDisposition(row.originalName, inline))
     .header('cache-control', 'private, max-age=3600')
     .header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
-    .send(app.attachmentStorage.open(row.storageKey));
+    .send(body);
 }
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {

@@ -59,7 +59,7 @@ export async function saveUpload(app: FastifyInstance, file: MultipartFile | und
   const kind = sniffed ? ALLOWED[sniffed.ext] : undefined;
   if (!sniffed || !kind?.names.includes(ext)) throw unsupported();
 
-  const key = await app.attachmentStorage.put(bytes);
+  const key = await app.attachmentStorage.put(bytes, kind.mime);
   const [row] = await app.db.db
     .insert(attachments)
     .values({

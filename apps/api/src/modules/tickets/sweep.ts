@@ -55,14 +55,21 @@ export async function runSweep(database: Database, now: Date): Promise<SweepResu
   return { closed, claimOverdue, overdue };
 }
 
-/** Runs the sweep every `seconds` until the app closes. */
-export function scheduleSweep(database: Database, seconds: number, now: () => Date, log: { error(o: object, m: string): void }) {
+/** Runs the sweep every `seconds` until the app closes; `onRun` sees each run's result (metrics). */
+export function scheduleSweep(
+  database: Database,
+  seconds: number,
+  now: () => Date,
+  log: { error(o: object, m: string): void },
+  onRun: (result: SweepResult) => void = () => {},
+) {
   if (seconds <= 0) return () => {};
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     runSweep(database, now())
+      .then(onRun)
       .catch((err) => log.error({ err }, 'sweep failed'))
       .finally(() => {
         running = false;
