@@ -17,11 +17,13 @@ import { createSmsProvider } from './modules/public/sms.ts';
 import ticketRoutes from './modules/tickets/routes.ts';
 import { scheduleSweep } from './modules/tickets/sweep.ts';
 import authPlugin from './plugins/auth.ts';
+import corsPlugin from './plugins/cors.ts';
 import dbPlugin from './plugins/db.ts';
 import errorsPlugin from './plugins/errors.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import openapiPlugin from './plugins/openapi.ts';
 import pressurePlugin, { answerUnderPressure } from './plugins/pressure.ts';
+import rateLimitPlugin from './plugins/rate-limit.ts';
 import requestLogPlugin, { maskPhones } from './plugins/request-log.ts';
 import staticPlugin from './plugins/static.ts';
 
@@ -39,6 +41,8 @@ export interface BuildOptions {
   /** Close the database with the app (the server does; tests that share a database do not). */
   ownsDatabase?: boolean;
   logger?: boolean;
+  /** Where the log goes (default stdout); tests read it. */
+  logStream?: { write(line: string): void };
   /** The clock of every rule (deadlines, colours, sweep); tests move it. */
   now?: () => Date;
 }
@@ -49,12 +53,14 @@ export async function buildApp({
   readDatabase,
   ownsDatabase = true,
   logger = true,
+  logStream,
   now = () => new Date(),
 }: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger
       ? {
           level: config.logLevel,
+          ...(logStream ? { stream: logStream } : {}),
           hooks: { streamWrite: maskPhones },
           redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.code'], censor: '[redacted]' },
         }
@@ -105,7 +111,9 @@ export async function buildApp({
   });
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 5, parts: 6 } });
+  await app.register(corsPlugin);
   await app.register(authPlugin);
+  await app.register(rateLimitPlugin);
   await app.register(openapiPlugin);
 
   app.get('/healthz', { config: { auth: 'public', ...answerUnderPressure }, schema: { tags: ['ops'], summary: '进程存活' } }, async () => ({ status: 'ok' }));

@@ -31,6 +31,10 @@ export interface Config {
   wechatSecret: string | null;
   uploadMaxBytes: number;
   rateLimits: boolean;
+  /** Abuse-limit counters in this Redis instead of the database. */
+  redisUrl: string | null;
+  /** Origins allowed to call the API from another site (CORS); empty = none. */
+  corsOrigins: string[];
   trustProxy: boolean;
   sweepIntervalSeconds: number;
   staticDirs: { admin: string; h5: string };
@@ -114,6 +118,25 @@ function url(env: Env, name: string, fallback: string | null, protocols: string[
   return raw.replace(/\/+$/, '');
 }
 
+/** A comma-separated list of origins (scheme://host[:port]), each checked. */
+function origins(env: Env, name: string): string[] {
+  const raw = optional(env, name);
+  if (raw === null) return [];
+  return raw.split(',').map((part) => {
+    const o = part.trim();
+    let parsed: URL;
+    try {
+      parsed = new URL(o);
+    } catch {
+      throw new ConfigError(name, `不是合法的来源："${o}"`);
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== o.replace(/\/+$/, '')) {
+      throw new ConfigError(name, `来源应形如 https://example.com，实际为 "${o}"`);
+    }
+    return parsed.origin;
+  });
+}
+
 const DEV_JWT_SECRET = 'development-only-secret-not-for-production-use!';
 
 export function loadConfig(env: Env = process.env): Config {
@@ -173,6 +196,8 @@ export function loadConfig(env: Env = process.env): Config {
     wechatSecret: optional(env, 'WECHAT_SECRET'),
     uploadMaxBytes: int(env, 'UPLOAD_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     rateLimits: bool(env, 'RATE_LIMITS', true),
+    redisUrl: url(env, 'REDIS_URL', null, ['redis:', 'rediss:']),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     sweepIntervalSeconds: int(env, 'SWEEP_INTERVAL_SECONDS', 60, 0, 86_400),
     staticDirs: {

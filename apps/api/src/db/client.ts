@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { NodeFS } from '@electric-sql/pglite/nodefs';
 import * as schema from '@ys/shared/schema';
 import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
@@ -50,12 +51,39 @@ function rowsOf<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
+/**
+ * PGlite starts PostgreSQL with fsync off (-F) and its Node file system has no fsync: a commit reaches
+ * the kernel (a killed process loses nothing) but not the disk (a power cut could). Here fsync is on,
+ * WAL is flushed with fsync(), and that fsync reaches the file — an acknowledged ticket is on disk.
+ */
+class DurableNodeFS extends NodeFS {
+  override async init(...args: Parameters<NodeFS['init']>): ReturnType<NodeFS['init']> {
+    const result = await super.init(...args);
+    const opts = result.emscriptenOpts as { preRun?: ((mod: EmscriptenModule) => void)[] };
+    opts.preRun = [
+      ...(opts.preRun ?? []),
+      (mod) => {
+        mod.FS.filesystems.NODEFS.stream_ops.fsync = (stream) => {
+          if (stream.nfd !== undefined) fs.fsyncSync(stream.nfd);
+          return 0;
+        };
+      },
+    ];
+    return result;
+  }
+}
+interface EmscriptenModule {
+  FS: { filesystems: { NODEFS: { stream_ops: { fsync?: (stream: { nfd?: number }) => number } } } };
+}
+const DURABLE_START_PARAMS = [...PGlite.defaultStartParams.filter((p) => p !== '-F'), '-c', 'wal_sync_method=fsync'];
+
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) {
     const client = postgres(opts.databaseUrl, {
       max: opts.poolSize ?? 10,
       onnotice: () => {},
-      connect_timeout: 10,
+      // A database that does not answer turns into 503s within seconds instead of hanging requests.
+      connect_timeout: 5,
       idle_timeout: 60,
       connection: { application_name: APPLICATION_NAME },
     });
@@ -78,7 +106,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   } else {
     const dir = path.join(opts.dataDir, 'pgdata');
     fs.mkdirSync(dir, { recursive: true });
-    client = await PGlite.create({ dataDir: dir });
+    client = await PGlite.create({ fs: new DurableNodeFS(dir), startParams: DURABLE_START_PARAMS });
   }
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {

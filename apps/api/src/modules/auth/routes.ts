@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { ErrorBody } from '../../lib/paging.ts';
 import { staffOf } from '../../plugins/auth.ts';
+import { sameSiteOnly } from '../../plugins/cors.ts';
 import { StaffRoleSchema } from '../admin/schemas.ts';
 import { changePassword, login, logout, publicUser, refresh, type Session } from './service.ts';
 
@@ -45,7 +46,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/refresh',
-    { config: { auth: 'public' }, schema: { tags: ['auth'], summary: '刷新访问令牌（轮换刷新令牌）', response: { 200: SessionReply, 401: ErrorBody } } },
+    {
+      config: { auth: 'public' },
+      onRequest: sameSiteOnly,
+      schema: { tags: ['auth'], summary: '刷新访问令牌（轮换刷新令牌；跨站请求须带 X-Requested-With）', response: { 200: SessionReply, 401: ErrorBody } },
+    },
     async (req, res) => {
       const token = req.cookies[REFRESH_COOKIE];
       if (!token) {
@@ -61,7 +66,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.post('/logout', { config: { auth: 'public' }, schema: { tags: ['auth'], summary: '退出登录' } }, async (req, res) => {
+  app.post('/logout', { config: { auth: 'public' }, onRequest: sameSiteOnly, schema: { tags: ['auth'], summary: '退出登录' } }, async (req, res) => {
     await logout(app, req.cookies[REFRESH_COOKIE]);
     res.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
     return res.status(204).send();
