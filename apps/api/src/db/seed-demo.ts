@@ -3,8 +3,8 @@
  * China's public-holiday calendar, and one account per role. Idempotent: rows are inserted only when
  * missing, so a restart never duplicates or overwrites anything.
  */
-import { createRequire } from 'node:module';
-import type { HolidayKind, Role, StationType } from '@ys/shared';
+import type { Role, StationType } from '@ys/shared';
+import { officialHolidays } from '@ys/shared/holidays';
 import { categories, districts, holidays, stations, users } from '@ys/shared/schema';
 import { eq } from 'drizzle-orm';
 import { hashPassword } from '../lib/crypto.ts';
@@ -164,24 +164,6 @@ export const DEMO_ACCOUNTS: { username: string; password: string; name: string; 
   { username: 'jy_center', password: 'Center@2025', name: '九原区调度员', role: 'dispatcher', districtCode: '150207' },
   { username: 'leader', password: 'Leader@2025', name: '市委政法委领导', role: 'leader', districtCode: null },
 ];
-
-/** China's statutory holidays and make-up working days, from the maintained chinese-days data. */
-export function officialHolidays(years: number[]): { date: string; kind: HolidayKind; name: string }[] {
-  const require = createRequire(import.meta.url);
-  const out: { date: string; kind: HolidayKind; name: string }[] = [];
-  for (const year of years) {
-    let data: { holidays: Record<string, string>; workdays: Record<string, string> };
-    try {
-      data = require(`chinese-days/dist/years/${year}.json`);
-    } catch {
-      continue;
-    }
-    const label = (v: string) => v.split(',')[1] ?? v;
-    for (const [date, v] of Object.entries(data.holidays)) out.push({ date, kind: 'off', name: label(v) });
-    for (const [date, v] of Object.entries(data.workdays)) out.push({ date, kind: 'work', name: `${label(v)}调休上班` });
-  }
-  return out;
-}
 
 /** Reference data every installation needs (districts, categories, holidays); also used in production. */
 export async function seedReferenceData(db: Db): Promise<void> {
