@@ -105,8 +105,9 @@ export interface UploadedFile {
   mime: string;
 }
 
-/** The list filters of GET /api/tickets, as they appear in the URL. */
+/** The list filters of GET /api/tickets, as they appear in the URL (all text). */
 export interface TicketFilters {
+  [key: string]: string | number | undefined;
   status?: string;
   categoryCode?: string;
   stationId?: string;

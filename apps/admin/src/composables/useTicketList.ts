@@ -5,7 +5,7 @@
 import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue';
 import { type LocationQuery, useRoute, useRouter } from 'vue-router';
 import { reportError } from '@/api/http.ts';
-import { type TicketFilters, type TicketSummary, type TicketView, ticketsApi } from '@/api/tickets.ts';
+import { type TicketSummary, type TicketView, ticketsApi } from '@/api/tickets.ts';
 
 export const FILTER_KEYS = [
   'status',
@@ -23,7 +23,19 @@ export const FILTER_KEYS = [
   'from',
   'to',
   'sort',
-] as const satisfies readonly (keyof TicketFilters | 'stationType' | 'extensionPending')[];
+  // the figures' drill-down filters (DESIGN §5): which tickets a figure counts
+  'effective',
+  'response',
+  'resolution',
+  'completed',
+  'claimed',
+  'rated',
+  'solved',
+  'satisfaction',
+  'withoutStation',
+  'todoStationId',
+  'dueBy',
+] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 export type Filters = Partial<Record<FilterKey, string>>;
 

@@ -5,9 +5,9 @@ import { frameRoutes } from './routes.ts';
 const titles = (items: MenuItem[]): string[] => items.flatMap((i) => (i.children ? [`${i.title}:`, ...i.children.map((c) => `  ${c.title}`)] : [i.title]));
 
 describe('the menu of each role', () => {
-  it('gives station staff their pool, their tickets and the station’s tickets, nothing else', () => {
+  it('gives station staff their pool, their tickets and the station’s tickets; the lead also the station’s figures', () => {
     expect(titles(menuFor(frameRoutes, 'staff'))).toEqual(['工作台', '诉求工单:', '  工单池', '  我的工单', '  全部工单']);
-    expect(titles(menuFor(frameRoutes, 'station_lead'))).toEqual(titles(menuFor(frameRoutes, 'staff')));
+    expect(titles(menuFor(frameRoutes, 'station_lead'))).toEqual([...titles(menuFor(frameRoutes, 'staff')), '统计分析']);
   });
 
   it('gives the dispatcher 待分派, supervision, 代录 and statistics', () => {

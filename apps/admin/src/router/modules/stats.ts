@@ -7,6 +7,6 @@ export const statsRoutes: RouteRecordRaw[] = [
     path: 'stats',
     name: 'stats',
     component: () => import('@/views/stats/StatsView.vue'),
-    meta: { title: zh.menu.stats, roles: OVERSIGHT_ROLES, menu: { icon: 'stats', order: 30 } },
+    meta: { title: zh.menu.stats, roles: ['station_lead', ...OVERSIGHT_ROLES], menu: { icon: 'stats', order: 30 } },
   },
 ];
