@@ -28,6 +28,8 @@ export const ListQuery = Type.Object({
   from: Type.Optional(Type.String({ format: 'date-time' })),
   to: Type.Optional(Type.String({ format: 'date-time' })),
   sort: Type.Optional(Type.Enum(['urgency', 'createdAt', '-createdAt'])),
+  /** Keyset paging for long lists: the nextCursor of the previous page (then `page` is ignored). */
+  cursor: Type.Optional(Type.String({ maxLength: 400, pattern: '^[A-Za-z0-9_-]+$' })),
 });
 export type ListQueryT = Static<typeof ListQuery>;
 

@@ -4,6 +4,7 @@ import { attachments, stations, ticketEvents, tickets, users } from '@ys/shared/
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.ts';
+import { validation } from '../../errors.ts';
 
 const OPEN = sql.raw(`('pending_dispatch','pending_claim','in_progress')`);
 
@@ -58,33 +59,79 @@ export function summaryColumns(now: Date) {
   };
 }
 
+export type ListSort = 'urgency' | 'createdAt' | '-createdAt';
+
 export interface ListFilter {
   where: SQL | undefined;
-  sort?: 'urgency' | 'createdAt' | '-createdAt';
+  sort?: ListSort;
   limit: number;
   offset: number;
+  /** Keyset paging: continue after the row this cursor (a previous nextCursor) names; offset is ignored. */
+  cursor?: string;
+}
+
+/**
+ * Each order as its keys, all in one direction and ending in the unique id, so that "the rows after the
+ * last one seen" is one row comparison: by creation time the index seeks to it however deep the page; by
+ * urgency (a computed rank) nothing is skipped or shown twice when tickets arrive between two pages.
+ */
+function orderKeys(sort: ListSort, now: Date): { keys: SQL[]; types: string[]; desc: boolean } {
+  if (sort === 'urgency') {
+    return { keys: [colorRank(now), sql`${tickets.resolveDueAt}`, sql`${tickets.id}`], types: ['int', 'timestamptz', 'uuid'], desc: false };
+  }
+  return { keys: [sql`${tickets.createdAt}`, sql`${tickets.id}`], types: ['timestamptz', 'uuid'], desc: sort === '-createdAt' };
+}
+
+const encodeCursor = (sort: ListSort, key: unknown[]) => Buffer.from(JSON.stringify([sort, ...key])).toString('base64url');
+
+const KEY_FORMAT: Record<string, (v: unknown) => boolean> = {
+  int: (v) => Number.isInteger(v),
+  timestamptz: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+([+-]\d{2}(:\d{2})?|Z)$/.test(v) && !Number.isNaN(Date.parse(v)),
+  uuid: (v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+};
+
+function decodeCursor(cursor: string, sort: ListSort, types: string[]): unknown[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = null;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== types.length + 1 || !types.every((type, i) => KEY_FORMAT[type]!(parsed[i + 1]))) {
+    throw validation('cursor 无效，请从第一页重新加载');
+  }
+  if (parsed[0] !== sort) throw validation('cursor 与排序方式不一致，请从第一页重新加载');
+  return parsed.slice(1);
 }
 
 export async function listTickets(executor: Executor, now: Date, f: ListFilter) {
-  const order =
-    f.sort === 'createdAt'
-      ? [asc(tickets.createdAt), asc(tickets.id)]
-      : f.sort === '-createdAt'
-        ? [desc(tickets.createdAt), desc(tickets.id)]
-        : [asc(colorRank(now)), asc(tickets.resolveDueAt), asc(tickets.id)];
-  const [items, [total]] = await Promise.all([
+  const sort = f.sort ?? 'urgency';
+  const { keys, types, desc: descending } = orderKeys(sort, now);
+  const order = keys.map((k) => (descending ? desc(k) : asc(k)));
+  let where = f.where;
+  if (f.cursor !== undefined) {
+    const after = decodeCursor(f.cursor, sort, types);
+    const values = after.map((v, i) => sql`${String(v)}::${sql.raw(types[i]!)}`);
+    const seek = sql`(${sql.join(keys, sql`, `)}) ${sql.raw(descending ? '<' : '>')} (${sql.join(values, sql`, `)})`;
+    where = and(where, seek);
+  }
+  // The last row's keys exactly as PostgreSQL holds them (microseconds would not survive a JS Date).
+  const cursorKey = sql<unknown[]>`json_build_array(${sql.join(keys, sql`, `)})`;
+  const [rows, [total]] = await Promise.all([
     executor
-      .select(summaryColumns(now))
+      .select({ ...summaryColumns(now), cursorKey })
       .from(tickets)
       .leftJoin(holder, eq(holder.id, tickets.stationId))
       .leftJoin(assignee, eq(assignee.id, tickets.assigneeId))
-      .where(f.where)
+      .where(where)
       .orderBy(...order)
       .limit(f.limit)
-      .offset(f.offset),
+      .offset(f.cursor === undefined ? f.offset : 0),
     executor.select({ n: sql<number>`count(*)::int` }).from(tickets).where(f.where),
   ]);
-  return { items, total: Number(total?.n ?? 0) };
+  const last = rows.length === f.limit ? rows[rows.length - 1] : undefined;
+  const items = rows.map(({ cursorKey: _k, ...item }) => item);
+  return { items, total: Number(total?.n ?? 0), nextCursor: last ? encodeCursor(sort, last.cursorKey) : null };
 }
 
 export async function findTicket(executor: Executor, now: Date, where: SQL) {

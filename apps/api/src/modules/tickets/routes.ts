@@ -23,22 +23,31 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: '诉求列表（pool 待签收/待分派、mine 我的、all 全部）',
+        summary: '诉求列表（pool 待签收/待分派、mine 我的、all 全部；page 翻页，或 cursor 接着上一页的 nextCursor）',
         querystring: ListQuery,
-        response: { 200: Type.Object({ items: Type.Array(S.TicketSummary), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() }) },
+        response: {
+          200: Type.Object({
+            items: Type.Array(S.TicketSummary),
+            total: Type.Integer(),
+            page: Type.Integer(),
+            pageSize: Type.Integer(),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+        },
       },
     },
     async (req) => {
       const ctx = await staffContext(app.db.db, staffOf(req));
       const now = app.now();
       const p = pageOf(req.query);
-      const { items, total } = await listTickets(app.db.db, now, {
+      const { items, total, nextCursor } = await listTickets(app.db.db, now, {
         where: listWhere(req.query, ctx, now),
         sort: req.query.sort,
         limit: p.limit,
         offset: p.offset,
+        cursor: req.query.cursor,
       });
-      return { items, total, page: p.page, pageSize: p.pageSize };
+      return { items, total, page: p.page, pageSize: p.pageSize, nextCursor };
     },
   );
 
