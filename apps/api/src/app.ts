@@ -12,8 +12,13 @@ import attachmentRoutes from './modules/attachments/routes.ts';
 import { createStorage } from './modules/attachments/storage.ts';
 import authRoutes from './modules/auth/routes.ts';
 import dictRoutes from './modules/dicts/routes.ts';
+import exportRoutes from './modules/exports/routes.ts';
+import ratingLinkRoutes from './modules/notifications/rating-routes.ts';
+import notificationRoutes from './modules/notifications/routes.ts';
+import smsOutbox from './modules/notifications/sms-outbox.ts';
 import publicRoutes from './modules/public/routes.ts';
 import { createSmsProvider } from './modules/public/sms.ts';
+import statsRoutes from './modules/stats/routes.ts';
 import ticketRoutes from './modules/tickets/routes.ts';
 import { scheduleSweep } from './modules/tickets/sweep.ts';
 import authPlugin from './plugins/auth.ts';
@@ -114,6 +119,7 @@ export async function buildApp({
   await app.register(corsPlugin);
   await app.register(authPlugin);
   await app.register(rateLimitPlugin);
+  await app.register(smsOutbox);
   await app.register(openapiPlugin);
 
   app.get('/healthz', { config: { auth: 'public', ...answerUnderPressure }, schema: { tags: ['ops'], summary: '进程存活' } }, async () => ({ status: 'ok' }));
@@ -134,6 +140,10 @@ export async function buildApp({
       await api.register(ticketRoutes);
       await api.register(attachmentRoutes);
       await api.register(publicRoutes, { prefix: '/public' });
+      await api.register(ratingLinkRoutes, { prefix: '/public' });
+      await api.register(statsRoutes, { prefix: '/stats' });
+      await api.register(exportRoutes);
+      await api.register(notificationRoutes, { prefix: '/notifications' });
     },
     { prefix: '/api' },
   );

@@ -1,7 +1,8 @@
-/** Every change appends an event (DESIGN §3): the one function that writes ticket_events. */
+/** Every change appends an event (DESIGN §3): the one function that writes ticket_events (and what they notify). */
 import type { EventType, EventVisibility } from '@ys/shared';
 import { ticketEvents } from '@ys/shared/schema';
 import type { Executor } from '../../db/client.ts';
+import { onTicketEvent } from '../notifications/on-event.ts';
 
 export type Actor = { kind: 'staff'; id: string; name: string; stationId: string | null } | { kind: 'enterprise'; id: string } | { kind: 'system' };
 
@@ -26,5 +27,7 @@ export async function addEvent(tx: Executor, ticketId: string, actor: Actor, eve
       createdAt: at,
     })
     .returning({ id: ticketEvents.id });
+  // Notifications and the enterprise's SMS, in the same transaction as the event that causes them.
+  await onTicketEvent(tx, { id: row!.id, ticketId, type: event.type, actor, data: event.data ?? {}, at });
   return row!.id;
 }

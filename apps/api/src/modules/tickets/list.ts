@@ -1,5 +1,5 @@
 /** The staff ticket list: views pool / mine / all and the filters of DESIGN §6, always inside the scope. */
-import { CHANNELS, COLORS, TICKET_STATUSES } from '@ys/shared';
+import { CHANNELS, COLORS, SATISFACTIONS, TICKET_STATUSES } from '@ys/shared';
 import { tickets } from '@ys/shared/schema';
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type Static, Type } from 'typebox';
@@ -7,6 +7,48 @@ import { validation } from '../../errors.ts';
 import { PagingQuery } from '../../lib/paging.ts';
 import { colorSql } from './repo.ts';
 import { claimableBy, isStationRole, type StaffContext, scopeFilter } from './scope.ts';
+
+/** How a ticket's first claim went against its first claim deadline (responseRate). */
+export const RESPONSES = ['on_time', 'late', 'not_due', 'none'] as const;
+/** How a ticket's first resolution went against the deadline in force then (onTimeRate). */
+export const RESOLUTIONS = ['on_time', 'late', 'none'] as const;
+
+const at = (now: Date) => sql`${now.toISOString()}::timestamptz`;
+
+/**
+ * The predicates of the official figures (DESIGN §5, docs/figures.md), one SQL expression each: the
+ * figures aggregate them and the list filters by them, so a figure and its drill-down cannot disagree.
+ */
+export const measure = {
+  open: sql`${tickets.status} in ('pending_dispatch', 'pending_claim', 'in_progress')`,
+  effective: sql`${tickets.status} not in ('withdrawn', 'invalid')`,
+  completed: sql`(${tickets.status} = 'resolved' or (${tickets.status} = 'closed' and ${tickets.firstResolvedAt} is not null))`,
+  claimed: sql`${tickets.firstClaimedAt} is not null`,
+  rated: sql`${tickets.satisfaction} is not null`,
+  /** The station that holds the ticket, or is named to claim it (at most one of the two is set). */
+  holder: sql<string | null>`coalesce(${tickets.stationId}, ${tickets.targetStationId})`,
+  overdue: (now: Date) => sql`(${tickets.status} in ('pending_dispatch', 'pending_claim', 'in_progress') and ${tickets.resolveDueAt} < ${at(now)})`,
+  /**
+   * on_time: first claimed by the first claim deadline; late: claimed after it, or still unclaimed once it
+   * passed; not_due: unclaimed and the deadline has not passed (while the ticket was live: a ticket withdrawn
+   * or invalidated before its deadline never falls due); none: never entered a station pool.
+   */
+  response: (now: Date) => sql<(typeof RESPONSES)[number]>`(case
+    when ${tickets.firstEnteredPoolAt} is null then 'none'
+    when ${tickets.firstClaimedAt} is not null and ${tickets.firstClaimedAt} <= ${tickets.firstClaimDueAt} then 'on_time'
+    when ${tickets.firstClaimedAt} is not null then 'late'
+    when ${tickets.firstClaimDueAt} < (case when ${tickets.status} in ('withdrawn', 'invalid') then ${tickets.closedAt} else ${at(now)} end) then 'late'
+    else 'not_due' end)`,
+  /**
+   * The first resolution against the resolveDueAt in force at that moment (extensions approved before it
+   * count, a later reopening and extension do not): the first resolved event records it as onTime.
+   */
+  resolution: sql<(typeof RESOLUTIONS)[number]>`(case
+    when ${tickets.firstResolvedAt} is null then 'none'
+    when coalesce((select (e.data->>'onTime')::boolean from ticket_events e where e.ticket_id = ${tickets.id} and e.type = 'resolved' order by e.id limit 1),
+      ${tickets.firstResolvedAt} <= ${tickets.resolveDueAt}) then 'on_time'
+    else 'late' end)`,
+};
 
 const csv = (pattern: string) => Type.String({ maxLength: 200, pattern: `^(${pattern})(,(${pattern}))*$` });
 
@@ -19,7 +61,7 @@ export const ListQuery = Type.Object({
   categoryCode: Type.Optional(Type.String({ maxLength: 32 })),
   stationId: Type.Optional(Type.String({ format: 'uuid' })),
   districtCode: Type.Optional(Type.String({ pattern: '^\\d{6}$' })),
-  stationType: Type.Optional(Type.Enum(['court', 'procuratorate', 'police', 'legal_service'])),
+  stationType: Type.Optional(Type.Enum(['court', 'procuratorate', 'police', 'legal_service', 'none'])),
   supervised: Type.Optional(Type.Boolean()),
   awaitingSupplement: Type.Optional(Type.Boolean()),
   extensionPending: Type.Optional(Type.Boolean()),
@@ -28,8 +70,18 @@ export const ListQuery = Type.Object({
   from: Type.Optional(Type.String({ format: 'date-time' })),
   to: Type.Optional(Type.String({ format: 'date-time' })),
   sort: Type.Optional(Type.Enum(['urgency', 'createdAt', '-createdAt'])),
-  /** Keyset paging for long lists: the nextCursor of the previous page (then `page` is ignored). */
-  cursor: Type.Optional(Type.String({ maxLength: 400, pattern: '^[A-Za-z0-9_-]+$' })),
+  // Drill-down from the figures (docs/figures.md): each figure's tickets are the list with these.
+  effective: Type.Optional(Type.Boolean()),
+  response: Type.Optional(csv(RESPONSES.join('|'))),
+  resolution: Type.Optional(csv(RESOLUTIONS.join('|'))),
+  completed: Type.Optional(Type.Boolean()),
+  claimed: Type.Optional(Type.Boolean()),
+  rated: Type.Optional(Type.Boolean()),
+  solved: Type.Optional(Type.Boolean()),
+  satisfaction: Type.Optional(csv(SATISFACTIONS.join('|'))),
+  withoutStation: Type.Optional(Type.Boolean()),
+  todoStationId: Type.Optional(Type.String({ format: 'uuid' })),
+  dueBy: Type.Optional(Type.String({ format: 'date-time' })),
 });
 export type ListQueryT = Static<typeof ListQuery>;
 
@@ -38,7 +90,9 @@ const escapeLike = (q: string) => q.replace(/[\\%_]/g, (c) => `\\${c}`);
 function parseTime(value: string | undefined, name: string): Date | undefined {
   if (value === undefined) return undefined;
   const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw validation(`${name} 时间格式不正确`);
+  // PostgreSQL has no year 0, and reads no ISO string past year 9999: such a time is refused, not sent.
+  const year = d.getUTCFullYear();
+  if (Number.isNaN(d.getTime()) || year < 1 || year > 9999) throw validation(`${name} 时间格式不正确`);
   return d;
 }
 
@@ -51,6 +105,11 @@ function viewFilter(view: 'pool' | 'mine' | 'all', ctx: StaffContext): SQL | und
   return undefined;
 }
 
+/** A station's to-do: what it holds in progress and what waits in a pool it may claim from. */
+export function todoOf(stationId: string | SQL): SQL {
+  return sql`((${tickets.status} = 'in_progress' and ${tickets.stationId} = ${stationId}) or (${tickets.status} = 'pending_claim' and (${tickets.targetStationId} = ${stationId} or (${tickets.targetStationId} is null and exists (select 1 from stations s where s.id = ${stationId} and s.type = ${tickets.poolType} and s.district_code = ${tickets.poolDistrictCode})))))`;
+}
+
 /** The WHERE of a list request. Shared by the list, the export and the figures' drill-down links. */
 export function listWhere(q: ListQueryT, ctx: StaffContext, now: Date): SQL | undefined {
   const from = parseTime(q.from, 'from');
@@ -60,6 +119,11 @@ export function listWhere(q: ListQueryT, ctx: StaffContext, now: Date): SQL | un
   const statuses = list<(typeof TICKET_STATUSES)[number]>(q.status);
   const colors = list<string>(q.color);
   const channels = list<(typeof CHANNELS)[number]>(q.channel);
+  const responses = list<string>(q.response);
+  const resolutions = list<string>(q.resolution);
+  const satisfactions = list<string>(q.satisfaction);
+  const dueBy = parseTime(q.dueBy, 'dueBy');
+  const flag = (value: boolean | undefined, predicate: SQL) => (value === undefined ? undefined : value ? predicate : sql`not (${predicate})`);
   return and(
     scopeFilter(ctx),
     viewFilter(q.view ?? 'all', ctx),
@@ -69,7 +133,7 @@ export function listWhere(q: ListQueryT, ctx: StaffContext, now: Date): SQL | un
     q.categoryCode ? eq(tickets.categoryCode, q.categoryCode) : undefined,
     // "the station that holds or held it", as the figures group by station
     q.stationId ? sql`(${tickets.stationId} = ${q.stationId} or ${tickets.targetStationId} = ${q.stationId})` : undefined,
-    q.stationType ? sql`${tickets.poolType} = ${q.stationType}` : undefined,
+    q.stationType === 'none' ? sql`${tickets.poolType} is null` : q.stationType ? sql`${tickets.poolType} = ${q.stationType}` : undefined,
     q.districtCode ? eq(tickets.districtCode, q.districtCode) : undefined,
     q.supervised === undefined ? undefined : eq(tickets.supervised, q.supervised),
     q.awaitingSupplement === undefined ? undefined : eq(tickets.awaitingSupplement, q.awaitingSupplement),
@@ -78,11 +142,18 @@ export function listWhere(q: ListQueryT, ctx: StaffContext, now: Date): SQL | un
       : q.extensionPending
         ? sql`${tickets.extensionPendingDays} is not null`
         : sql`${tickets.extensionPendingDays} is null`,
-    q.overdue === undefined
-      ? undefined
-      : q.overdue
-        ? sql`(${tickets.status} in ('pending_dispatch','pending_claim','in_progress') and ${tickets.resolveDueAt} < ${now.toISOString()}::timestamptz)`
-        : sql`not (${tickets.status} in ('pending_dispatch','pending_claim','in_progress') and ${tickets.resolveDueAt} < ${now.toISOString()}::timestamptz)`,
+    flag(q.overdue, measure.overdue(now)),
+    flag(q.effective, measure.effective),
+    flag(q.completed, measure.completed),
+    flag(q.claimed, measure.claimed),
+    flag(q.rated, measure.rated),
+    q.solved === undefined ? undefined : sql`${tickets.solved} = ${q.solved}`,
+    satisfactions ? sql`${tickets.satisfaction} in ${satisfactions}` : undefined,
+    responses ? sql`${measure.response(now)} in ${responses}` : undefined,
+    resolutions ? sql`${measure.resolution} in ${resolutions}` : undefined,
+    flag(q.withoutStation, sql`${measure.holder} is null`),
+    q.todoStationId ? todoOf(q.todoStationId) : undefined,
+    dueBy ? sql`${tickets.resolveDueAt} <= ${dueBy.toISOString()}::timestamptz` : undefined,
     term
       ? sql`(${tickets.no} = ${term.toUpperCase()} or ${tickets.enterpriseName} ilike ${`%${escapeLike(term)}%`} or ${tickets.title} ilike ${`%${escapeLike(term)}%`})`
       : undefined,

@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
+import { notifyDueSoon, overdueNotifications } from '../notifications/sweep.ts';
 
 export const AUTO_CLOSE_DAYS = 7;
 
@@ -12,6 +13,7 @@ export interface SweepResult {
   closed: number;
   claimOverdue: number;
   overdue: number;
+  dueSoon: number;
 }
 
 export async function runSweep(database: Database, now: Date): Promise<SweepResult> {
@@ -50,9 +52,12 @@ export async function runSweep(database: Database, now: Date): Promise<SweepResu
       insert into ticket_events (ticket_id, type, actor_kind, visibility, data, created_at)
       select id, 'overdue', 'system', 'internal', jsonb_build_object('resolveDueAt', resolve_due_at), ${at} from changed
       returning 1
-    ) select count(*)::int as n from ev`);
+    ), notes as (${overdueNotifications(now)} returning 1)
+    select count(*)::int as n from ev`);
 
-  return { closed, claimOverdue, overdue };
+  const dueSoon = await notifyDueSoon(database, now);
+
+  return { closed, claimOverdue, overdue, dueSoon };
 }
 
 /** Runs the sweep every `seconds` until the app closes; `onRun` sees each run's result (metrics). */

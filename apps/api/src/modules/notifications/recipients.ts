@@ -1,0 +1,54 @@
+/**
+ * Who hears of a ticket, as SQL over `tickets t` and `users u` (active users only): the notifications
+ * are inserted by one INSERT … SELECT in the transaction of the event (or the sweep) that causes them.
+ */
+import { type SQL, sql } from 'drizzle-orm';
+
+const STATION_USER = sql.raw(`u.role in ('staff', 'station_lead')`);
+
+/** The users of every active station that may claim the ticket now (its target, or its type's pool in the district). */
+export const poolUsers = sql`(t.status = 'pending_claim' and ${STATION_USER} and u.station_id in (
+  select s.id from stations s where s.active and (s.id = t.target_station_id or (t.target_station_id is null and s.type = t.pool_type and s.district_code = t.pool_district_code))))`;
+
+export const assignee = sql`u.id = t.assignee_id`;
+
+/** Dispatchers whose scope holds the ticket: the city's and its district's. */
+export const dispatchers = sql`(u.role = 'dispatcher' and (u.district_code is null or u.district_code = t.district_code))`;
+
+/** Who must act on the ticket now: its assignee; else the stations that may claim it; else the centre. */
+export const responsible = sql`(case when t.assignee_id is not null then ${assignee} when t.status = 'pending_claim' then ${poolUsers} when t.status = 'pending_dispatch' then ${dispatchers} else false end)`;
+
+export const user = (id: string) => sql`u.id = ${id}::uuid`;
+
+export interface NotifySpec {
+  kind: NotificationKind;
+  /** Shown before the ticket's number and title. */
+  prefix: string;
+  dedupeKey: SQL;
+  recipients: SQL;
+}
+
+export const NOTIFICATION_KINDS = ['pool_new', 'assigned', 'supplement_received', 'extension_decided', 'supervised', 'due_soon', 'overdue'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
+  pool_new: '新诉求待签收',
+  assigned: '分配给我',
+  supplement_received: '企业补充材料',
+  extension_decided: '延期审批结果',
+  supervised: '督办',
+  due_soon: '即将到期',
+  overdue: '已超期',
+};
+
+/**
+ * INSERT … SELECT of the notifications for the tickets of `source` (a FROM item with an `id` column:
+ * one ticket, or the rows an UPDATE … RETURNING changed). Created once: the (user, kind, key) index.
+ */
+export function insertNotifications(source: SQL, spec: NotifySpec, at: Date, exceptUserId?: string | null): SQL {
+  return sql`insert into notifications (user_id, ticket_id, kind, title, dedupe_key, created_at)
+    select u.id, t.id, ${spec.kind}, left(${spec.prefix} || '：' || t.no || ' ' || t.title, 200), ${spec.dedupeKey}, ${at.toISOString()}::timestamptz
+    from ${source} join tickets t on t.id = src.id join users u on u.active and ${spec.recipients}
+    ${exceptUserId ? sql`where u.id <> ${exceptUserId}::uuid` : sql``}
+    on conflict do nothing`;
+}
