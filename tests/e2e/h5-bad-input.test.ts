@@ -6,7 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bigJpeg, enterpriseSession, phoneContext, signedInContext, visibleText } from './h5-helpers.ts';
+import { bigJpeg, enterpriseSession, largePhotoPng, phoneContext, signedInContext, visibleText } from './h5-helpers.ts';
 import { launchBrowser, type ServerHandle, shotPath, startServer } from './harness.ts';
 
 let server: ServerHandle;
@@ -59,7 +59,7 @@ describe('bad input on the phone', () => {
     expect(await visibleText(p, '[data-test=send-otp]')).toMatch(/^\d+ 秒后重发$/);
     expect(await p.locator('[data-test=send-otp]').isDisabled()).toBe(true);
     expect(await p.locator('input[name=code]').inputValue()).toBe('');
-    await p.screenshot({ path: shotPath('h5-14-otp-429') });
+    await p.screenshot({ path: shotPath('h5-10b-otp-429') });
     await anon.close();
   });
 
@@ -82,7 +82,7 @@ describe('bad input on the phone', () => {
     await expect.poll(() => page.getByText('校验位不正确').count()).toBe(0);
   });
 
-  it('refuses an 11 MB photo before uploading it, and a file type that is not accepted', async () => {
+  it('refuses an 11 MB photo it cannot shrink before uploading it, and a file type that is not accepted', async () => {
     const uploads: string[] = [];
     page.on('request', (r) => {
       if (r.url().endsWith('/api/public/uploads')) uploads.push(r.url());
@@ -96,6 +96,21 @@ describe('bad input on the phone', () => {
     await page.getByText('“录音.mp3”的类型不支持').waitFor();
     expect(uploads).toEqual([]);
     expect(await page.locator('[data-test=attachment]').count()).toBe(0);
+  });
+
+  it('shrinks a real 11 MB phone photo on the phone and uploads it', async () => {
+    const photo = largePhotoPng();
+    expect(photo.length).toBeGreaterThan(10 * 1024 * 1024);
+    await page.locator('[data-test=file-input]').setInputFiles({ name: '车间全景.png', mimeType: 'image/png', buffer: photo });
+    await page.locator('[data-test=attachment]').waitFor({ timeout: 60_000 });
+    const item = await visibleText(page, '[data-test=attachment]');
+    expect(item).toContain('车间全景.jpg');
+    expect(item).toContain('已上传');
+    const sizeMb = Number(/([\d.]+) MB/.exec(item)?.[1] ?? '0');
+    expect(sizeMb).toBeLessThan(5);
+    await page.locator('[data-test=attachment]').first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shotPath('h5-13-photo-shrunk') });
+    await page.locator('[data-test=attachment] .remove').click();
   });
 
   it("shows the server's 413 answer when it refuses a file as too large", async () => {
@@ -112,6 +127,6 @@ describe('bad input on the phone', () => {
     expect(await page.locator('[data-test=attachment]').count()).toBe(0);
     expect(await page.locator('[data-test=uploading]').count()).toBe(0);
     await page.locator('[data-test=upload-error]').first().scrollIntoViewIfNeeded();
-    await page.screenshot({ path: shotPath('h5-13-upload-413') });
+    await page.screenshot({ path: shotPath('h5-14-upload-413') });
   });
 });

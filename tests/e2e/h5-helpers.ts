@@ -69,3 +69,26 @@ export function visibleText(page: Page, selector = 'body'): Promise<string> {
   // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text on purpose
   return page.locator(selector).first().innerText();
 }
+
+/** A real, decodable photo of about 11.5 MB (2400×2000 with grain, which PNG cannot compress away). */
+export function largePhotoPng(): Buffer {
+  const width = 2400;
+  const height = 2000;
+  const png = new PNG({ width, height });
+  let seed = 1;
+  const grain = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return Math.floor((seed / 0x7fffffff) * 32);
+  };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      const n = grain();
+      png.data[i] = ((x * 255) / width + n) & 255;
+      png.data[i + 1] = ((y * 255) / height + n) & 255;
+      png.data[i + 2] = (128 + n) & 255;
+      png.data[i + 3] = 255;
+    }
+  }
+  return PNG.sync.write(png);
+}

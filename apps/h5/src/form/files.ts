@@ -15,7 +15,7 @@ const TYPES: { ext: string[]; mime: string[] }[] = [
 /** For the file input's accept attribute. */
 export const ACCEPT = [...TYPES.flatMap((t) => t.mime), ...TYPES.flatMap((t) => t.ext.map((x) => `.${x}`))].join(',');
 
-export const TYPE_HINT = '支持 jpg、png、webp 图片和 pdf、docx、xlsx 文件，单个不超过 10 MB';
+export const TYPE_HINT = '支持 jpg、png、webp 图片和 pdf、docx、xlsx 文件，单个不超过 10 MB，较大的照片会自动压缩';
 
 /** null when the file may be uploaded, otherwise the message to show. Some phones send no MIME type: the extension decides then. */
 export function fileProblem(file: { name: string; size: number; type: string }): string | null {
