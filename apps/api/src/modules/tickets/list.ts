@@ -70,6 +70,8 @@ export const ListQuery = Type.Object({
   from: Type.Optional(Type.String({ format: 'date-time' })),
   to: Type.Optional(Type.String({ format: 'date-time' })),
   sort: Type.Optional(Type.Enum(['urgency', 'createdAt', '-createdAt'])),
+  /** Keyset paging for long lists: the nextCursor of the previous page (then `page` is ignored). */
+  cursor: Type.Optional(Type.String({ maxLength: 400, pattern: '^[A-Za-z0-9_-]+$' })),
   // Drill-down from the figures (docs/figures.md): each figure's tickets are the list with these.
   effective: Type.Optional(Type.Boolean()),
   response: Type.Optional(csv(RESPONSES.join('|'))),
