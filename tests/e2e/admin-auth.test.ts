@@ -1,4 +1,5 @@
 /** Signing in and staying signed in: roles and the 403 page, first-login password change, lockout, refresh, expiry. */
+import zlib from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { api, signIn, watchErrors } from '../../apps/admin/e2e/fixtures.ts';
@@ -123,4 +124,22 @@ it('refreshes an expired access token without leaving the page, and sends an end
   await page.waitForURL(/\/admin\/login\?redirect=/);
   expect(errors).toEqual([]);
   await context.close();
+});
+
+it('loads at most 300 KB of gzipped JavaScript for the sign-in page, and lazy-loads the rest', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const scripts = new Map<string, number>();
+  page.on('response', async (r) => {
+    if (r.request().resourceType() !== 'script') return;
+    const body = await r.body().catch(() => null);
+    if (body) scripts.set(r.url(), zlib.gzipSync(body).length);
+  });
+  await page.goto(`${server.baseUrl}/admin/login`, { waitUntil: 'networkidle' });
+  await page.waitForSelector('[data-test=login-submit]');
+  const total = [...scripts.values()].reduce((a, b) => a + b, 0);
+  console.log(`sign-in page: ${scripts.size} scripts, ${(total / 1024).toFixed(1)} KB gzipped`);
+  expect(total).toBeLessThanOrEqual(300 * 1024);
+  // the console's screens and the charts are not part of it
+  expect([...scripts.keys()].some((u) => /AppLayout|StatsView|echarts|TicketListView/.test(u))).toBe(false);
+  await page.close();
 });

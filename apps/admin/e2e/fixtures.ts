@@ -84,5 +84,5 @@ export async function openAction(page: Page, action: string): Promise<void> {
 
 export async function submitAction(page: Page): Promise<void> {
   await page.click('[data-test=action-submit]');
-  await page.waitForSelector('[data-test=action-form]', { state: 'detached' });
+  await page.waitForSelector('[data-test=action-form]', { state: 'hidden' });
 }

@@ -2,7 +2,7 @@ import { http } from './http.ts';
 import type { Page } from './types.ts';
 
 export interface Notification {
-  id: string;
+  id: number | string;
   kind?: string;
   type?: string;
   title?: string;
@@ -18,7 +18,7 @@ export type NotificationPage = Page<Notification> & { unread?: number; unreadCou
 
 export const notificationsApi = {
   list: (query: { page?: number; pageSize?: number; unread?: boolean } = {}) => http.get<NotificationPage>('/notifications', query),
-  markRead: (id: string) => http.post<unknown>(`/notifications/${id}/read`),
+  markRead: (id: number | string) => http.post<unknown>(`/notifications/${id}/read`),
   markAllRead: () => http.post<unknown>('/notifications/read-all'),
 };
 

@@ -24,3 +24,11 @@ describe('display formats', () => {
     expect(formatDuration(12 * 60_000)).toBe('12分钟');
   });
 });
+
+describe('deadlines', () => {
+  it('shows a deadline at midnight as 24:00 of the day it ends', async () => {
+    const { formatDeadline } = await import('./format.ts');
+    expect(formatDeadline('2026-11-30T16:00:00.000Z')).toBe('2026-11-30 24:00');
+    expect(formatDeadline('2026-11-30T08:30:00.000Z')).toBe('2026-11-30 16:30');
+  });
+});

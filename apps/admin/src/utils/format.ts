@@ -99,3 +99,13 @@ export function formatSize(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
+
+/** A deadline that falls at midnight is the end of the previous day: 2026-11-30 24:00, as people say it. */
+export function formatDeadline(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const shifted = new Date(Date.parse(iso) + SHANGHAI_OFFSET_MS);
+  if (shifted.getUTCHours() === 0 && shifted.getUTCMinutes() === 0) {
+    return `${new Date(shifted.getTime() - 1).toISOString().slice(0, 10)} 24:00`;
+  }
+  return formatDateTime(iso);
+}
