@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { rateLimits } from '@ys/shared/schema';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { openDatabase } from '../src/db/client.ts';
@@ -119,8 +119,7 @@ describe('abuse limits', () => {
   it('limits submits and uploads per enterprise session', async () => {
     const token = await otpSession(newIp());
     const other = await otpSession(newIp());
-    const as = (tok: string, opts: Parameters<FastifyInstance['inject']>[0] & object) =>
-      t.app.inject({ ...opts, headers: { authorization: `Bearer ${tok}`, ...(opts as { headers?: object }).headers } } as never);
+    const as = (tok: string, opts: InjectOptions) => t.app.inject({ ...opts, headers: { authorization: `Bearer ${tok}`, ...opts.headers } });
     const submits = limitOf('POST /api/public/tickets', 'submit-session').max;
     for (let i = 0; i < submits; i++) {
       const res = await as(token, { method: 'POST', url: '/api/public/tickets', payload: ticketBody() });

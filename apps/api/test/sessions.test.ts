@@ -106,13 +106,14 @@ describe('cross-site requests on the cookie endpoints', () => {
   };
 
   it('refuses a refresh from another site’s page: foreign Origin, cross-site fetch, or an old browser without X-Requested-With', async () => {
-    for (const headers of [
+    const cases: Record<string, string>[] = [
       { origin: 'https://evil.example', 'user-agent': BROWSER },
       { origin: 'null', 'user-agent': BROWSER },
       { 'sec-fetch-site': 'cross-site', 'user-agent': BROWSER },
       { 'sec-fetch-site': 'same-site', 'user-agent': BROWSER },
       { 'user-agent': BROWSER },
-    ]) {
+    ];
+    for (const headers of cases) {
       const res = await refresh(headers);
       expect(res.statusCode, JSON.stringify(headers)).toBe(403);
       expect(res.json().error.code).toBe('FORBIDDEN');
@@ -120,13 +121,14 @@ describe('cross-site requests on the cookie endpoints', () => {
   });
 
   it('accepts the site’s own pages and clients that are not browsers', async () => {
-    for (const headers of [
+    const cases: Record<string, string>[] = [
       { origin: 'http://localhost:3000', 'user-agent': BROWSER },
       { origin: 'http://localhost:80', host: 'localhost:80', 'user-agent': BROWSER },
       { 'sec-fetch-site': 'same-origin', 'user-agent': BROWSER },
       { 'x-requested-with': 'XMLHttpRequest', 'user-agent': BROWSER },
       { 'user-agent': 'curl/8.5.0' },
-    ]) {
+    ];
+    for (const headers of cases) {
       expect((await refresh(headers)).statusCode, JSON.stringify(headers)).toBe(200);
     }
   });

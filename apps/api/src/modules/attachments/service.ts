@@ -3,11 +3,12 @@ import { createHash } from 'node:crypto';
 import type { MultipartFile } from '@fastify/multipart';
 import type { ActorKind } from '@ys/shared';
 import { attachments } from '@ys/shared/schema';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, count, eq, inArray, isNull, sql, sum } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Executor } from '../../db/client.ts';
 import { AppError, validation } from '../../errors.ts';
+import { inspectContent } from './inspect.ts';
 
 const ALLOWED: Record<string, { mime: string; names: string[] }> = {
   jpg: { mime: 'image/jpeg', names: ['jpg', 'jpeg'] },
@@ -58,6 +59,7 @@ export async function saveUpload(app: FastifyInstance, file: MultipartFile | und
   const sniffed = await fileTypeFromBuffer(bytes);
   const kind = sniffed ? ALLOWED[sniffed.ext] : undefined;
   if (!sniffed || !kind?.names.includes(ext)) throw unsupported();
+  inspectContent(bytes, sniffed.ext);
 
   const key = await app.attachmentStorage.put(bytes, kind.mime);
   const [row] = await app.db.db
@@ -75,17 +77,32 @@ export async function saveUpload(app: FastifyInstance, file: MultipartFile | und
   return { id: row!.id, name: row!.originalName, size: row!.size, mime: row!.mime };
 }
 
-/** Binds the owner's unbound uploads to a ticket event; any id that is not theirs and free is a 400. */
+/** What one ticket may hold in all (submission, supplements, messages, feedback). */
+export const TICKET_QUOTA = { files: 20, bytes: 50 * 1024 * 1024 };
+
+/**
+ * Binds the owner's unbound uploads to a ticket event; any id that is not theirs and free is a 400, and
+ * the ticket's quota (TICKET_QUOTA) is a 413. The ticket row is locked first so that two parallel
+ * supplements cannot both pass the quota.
+ */
 export async function bindAttachments(tx: Executor, ids: string[] | undefined, owner: UploadOwner, ticketId: string, eventId: number) {
   const unique = [...new Set(ids ?? [])];
   if (unique.length === 0) return;
-  if (unique.length > 20) throw validation('附件最多 20 个');
+  if (unique.length > TICKET_QUOTA.files) throw validation(`附件最多 ${TICKET_QUOTA.files} 个`);
+  await tx.execute(sql`select 1 from tickets where id = ${ticketId} for update`);
   const bound = await tx
     .update(attachments)
     .set({ ticketId, eventId })
     .where(and(inArray(attachments.id, unique), eq(attachments.ownerKind, owner.kind), eq(attachments.ownerId, owner.id), isNull(attachments.ticketId)))
     .returning({ id: attachments.id });
   if (bound.length !== unique.length) throw validation('附件不存在、不属于您或已被使用，请重新上传');
+  const [held] = await tx
+    .select({ files: count(), bytes: sum(attachments.size) })
+    .from(attachments)
+    .where(eq(attachments.ticketId, ticketId));
+  if (Number(held?.files ?? 0) > TICKET_QUOTA.files || Number(held?.bytes ?? 0) > TICKET_QUOTA.bytes) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `每件诉求的附件最多 ${TICKET_QUOTA.files} 个、共 ${TICKET_QUOTA.bytes / 1024 / 1024} MB，已达上限`);
+  }
 }
 
 /** RFC 6266 Content-Disposition with an ASCII fallback and the UTF-8 name. */

@@ -15,11 +15,16 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config, S3Config } from '../../config.ts';
 import { AppError } from '../../errors.ts';
 
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export interface AttachmentStorage {
   readonly kind: 'local' | 's3';
   put(bytes: Buffer, mime: string): Promise<string>;
-  /** The stored bytes as a stream (rejects when the key is not stored). */
-  open(key: string): Promise<Readable>;
+  /** The stored bytes as a stream (rejects when the key is not stored); `range` is inclusive, as in HTTP. */
+  open(key: string, range?: ByteRange): Promise<Readable>;
   exists(key: string): Promise<boolean>;
 }
 
@@ -59,9 +64,9 @@ export function localStorage(dataDir: string): AttachmentStorage {
       await fsp.rename(tmp, final);
       return key;
     },
-    open: (key) =>
+    open: (key, range) =>
       new Promise((resolve, reject) => {
-        const stream = fs.createReadStream(pathOf(key));
+        const stream = fs.createReadStream(pathOf(key), range);
         stream.once('open', () => resolve(stream)).once('error', reject);
       }),
     exists: (key) =>
@@ -101,9 +106,10 @@ export function s3Storage(s3: S3Config, log: FastifyBaseLogger): AttachmentStora
       }
       return Key;
     },
-    async open(key) {
+    async open(key, range) {
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket, Key: checkKey(key) }));
+        const Range = range ? `bytes=${range.start}-${range.end}` : undefined;
+        const out = await client.send(new GetObjectCommand({ Bucket, Key: checkKey(key), Range }));
         return out.Body as Readable;
       } catch (err) {
         throw unavailable(err);

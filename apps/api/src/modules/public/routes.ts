@@ -264,7 +264,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       } else if (row.ownerKind !== 'enterprise' || row.ownerId !== e.accountId) {
         throw notFound('附件');
       }
-      return sendAttachment(app, res, row, req.query.download);
+      return sendAttachment(app, res, row, req.query.download, req.headers.range);
     },
   );
 };
