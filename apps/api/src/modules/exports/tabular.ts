@@ -52,6 +52,19 @@ async function drained(out: PassThrough): Promise<void> {
   });
 }
 
+/**
+ * exceljs hands a sheet's XML to the zip without waiting for it (exceljs#2916): the writable it pipes into
+ * would hold the whole uncompressed sheet. Wait until the zip has taken all but a megabyte of it.
+ */
+async function sheetDrained(sheet: ExcelJS.Worksheet): Promise<void> {
+  // The zip's input is a readable-stream PassThrough: its buffered byte count is in _writableState.
+  type Pipe = { writableLength?: number; _writableState?: { length: number }; destroyed?: boolean };
+  const pipe = (sheet as unknown as { _stream?: { pipes?: Pipe[] } })._stream?.pipes?.[0];
+  if (!pipe) return;
+  const buffered = () => pipe.writableLength ?? pipe._writableState?.length ?? 0;
+  while (buffered() > 1 << 20 && !pipe.destroyed) await new Promise((resolve) => setTimeout(resolve, 2));
+}
+
 function xlsxStream<T>(sheetName: string, columns: Column<T>[], batches: AsyncIterable<T[]>): PassThrough {
   const out = new PassThrough();
   (async () => {
@@ -62,6 +75,7 @@ function xlsxStream<T>(sheetName: string, columns: Column<T>[], batches: AsyncIt
     for await (const batch of batches) {
       if (out.destroyed) return;
       for (const row of batch) sheet.addRow(columns.map((c) => c.value(row) ?? null)).commit();
+      await sheetDrained(sheet);
       await drained(out);
     }
     sheet.commit();
