@@ -44,6 +44,8 @@ it('a dispatcher dispatches, approves an extension and records a return visit', 
   await signIn(page, 'center', 'Center@2025');
   await page.waitForURL(/dashboard/);
   await page.locator('[data-test=tile-pool] .tile-value', { hasText: /\d/ }).waitFor();
+  await page.locator('[data-test=color-green] .n', { hasText: /\d/ }).waitFor();
+  await page.waitForFunction(() => ![...document.querySelectorAll<HTMLElement>('.el-loading-mask')].some((e) => e.offsetParent !== null));
   await page.screenshot({ path: shotPath('admin-centre-dashboard-1280') });
 
   // 待分派 → dispatch to a named station

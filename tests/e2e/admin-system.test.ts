@@ -89,6 +89,12 @@ it('an admin manages users, categories, the holiday calendar and reads the audit
 
   await page.goto(`${base}/admin/system/holidays`);
   await page.locator('.el-calendar').waitFor();
+  await page.locator('.year-list li').first().waitFor();
+  await page.waitForFunction(() => ![...document.querySelectorAll<HTMLElement>('.el-loading-mask')].some((e) => e.offsetParent !== null));
+  // a click on a day opens its form
+  await page.locator('.cell[data-date$="-15"]').first().click();
+  await page.locator('.el-dialog', { hasText: '类型' }).waitFor();
+  await page.keyboard.press('Escape');
   await page.screenshot({ path: shotPath('admin-system-holidays-1920') });
 
   await page.goto(`${base}/admin/system/audit-logs`);
