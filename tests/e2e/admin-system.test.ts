@@ -95,6 +95,7 @@ it('an admin manages users, categories, the holiday calendar and reads the audit
   await page.locator('.cell[data-date$="-15"]').first().click();
   await page.locator('.el-dialog', { hasText: '类型' }).waitFor();
   await page.keyboard.press('Escape');
+  await page.locator('.el-dialog', { hasText: '类型' }).waitFor({ state: 'hidden' });
   await page.screenshot({ path: shotPath('admin-system-holidays-1920') });
 
   await page.goto(`${base}/admin/system/audit-logs`);
