@@ -22,6 +22,8 @@ export interface StaffUser {
   stationId: string | null;
   districtCode: string | null;
   mustChangePassword: boolean;
+  /** The address this request came from (audit rows record it). */
+  ip?: string;
 }
 
 export interface EnterpriseUser {
@@ -132,7 +134,7 @@ export default fp(
       }
       if (cfg.roles && !cfg.roles.includes(user.role)) throw new AppError('FORBIDDEN', '当前角色无权执行此操作');
       const { active: _a, lockedUntil: _l, ...staff } = user;
-      request.staff = staff;
+      request.staff = { ...staff, ip: request.ip };
     });
   },
   { name: 'auth', dependencies: ['db'] },

@@ -18,12 +18,18 @@ async function auditedWrite<T>(
   request: FastifyRequest,
   audit: { action: string; targetType: string; duplicate: string },
   write: (tx: Executor) => Promise<T & { id?: string; code?: string; date?: string }>,
-  detail?: Record<string, unknown>,
+  /** The change: given as is, or taken from the written row (a deletion records what it deleted). */
+  detail?: Record<string, unknown> | ((row: T) => Record<string, unknown>),
 ): Promise<T> {
   try {
     return await app.db.db.transaction(async (tx) => {
       const row = await write(tx);
-      await writeAudit(tx, request, { action: audit.action, targetType: audit.targetType, targetId: String(row.id ?? row.code ?? row.date ?? ''), detail });
+      await writeAudit(tx, request, {
+        action: audit.action,
+        targetType: audit.targetType,
+        targetId: String(row.id ?? row.code ?? row.date ?? ''),
+        detail: typeof detail === 'function' ? detail(row) : detail,
+      });
       return row;
     });
   } catch (err) {
@@ -269,11 +275,17 @@ export function updateHoliday(app: FastifyInstance, req: FastifyRequest, date: s
 
 /** Holidays are not referred to by tickets (deadlines are computed once), so a wrong entry can be removed. */
 export function deleteHoliday(app: FastifyInstance, req: FastifyRequest, date: string) {
-  return auditedWrite(app, req, { action: 'holiday.delete', targetType: 'holiday', duplicate: '' }, async (tx) => {
-    const [row] = await tx.delete(holidays).where(eq(holidays.date, date)).returning();
-    if (!row) throw notFound('日历条目');
-    return row;
-  });
+  return auditedWrite(
+    app,
+    req,
+    { action: 'holiday.delete', targetType: 'holiday', duplicate: '' },
+    async (tx) => {
+      const [row] = await tx.delete(holidays).where(eq(holidays.date, date)).returning();
+      if (!row) throw notFound('日历条目');
+      return row;
+    },
+    (row) => ({ deleted: { date: row.date, kind: row.kind, name: row.name } }),
+  );
 }
 
 // ── users ──────────────────────────────────────────────────────────────────────────────────

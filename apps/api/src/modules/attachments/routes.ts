@@ -68,7 +68,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['staff', 'station_lead', 'dispatcher'] },
       schema: { tags: ['attachments'], summary: '上传附件（工作人员，multipart 字段 file）', consumes: ['multipart/form-data'], response: { 201: Uploaded } },
     },
-    async (req, res) => res.status(201).send(await saveUpload(app, await req.file(), { kind: 'staff', id: staffOf(req).id })),
+    async (req, res) => res.status(201).send(await saveUpload(app, await req.file(), { kind: 'staff', id: staffOf(req).id }, req)),
   );
 
   app.get(

@@ -4,10 +4,11 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { ActorKind } from '@ys/shared';
 import { attachments } from '@ys/shared/schema';
 import { and, count, eq, inArray, isNull, sql, sum } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Executor } from '../../db/client.ts';
 import { AppError, validation } from '../../errors.ts';
+import { writeAudit } from '../audit/service.ts';
 import { inspectContent } from './inspect.ts';
 
 const ALLOWED: Record<string, { mime: string; names: string[] }> = {
@@ -42,7 +43,8 @@ export interface UploadOwner {
   id: string;
 }
 
-export async function saveUpload(app: FastifyInstance, file: MultipartFile | undefined, owner: UploadOwner) {
+/** Stores one uploaded file for its owner; a staff upload is audited (pass the request) in the row's transaction. */
+export async function saveUpload(app: FastifyInstance, file: MultipartFile | undefined, owner: UploadOwner, audit?: FastifyRequest) {
   if (!file) throw validation('请选择要上传的文件（表单字段 file）');
   let bytes: Buffer;
   try {
@@ -62,18 +64,22 @@ export async function saveUpload(app: FastifyInstance, file: MultipartFile | und
   inspectContent(bytes, sniffed.ext);
 
   const key = await app.attachmentStorage.put(bytes, kind.mime);
-  const [row] = await app.db.db
-    .insert(attachments)
-    .values({
-      ownerKind: owner.kind,
-      ownerId: owner.id,
-      storageKey: key,
-      originalName: name,
-      mime: kind.mime,
-      size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-    })
-    .returning();
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const row = await app.db.db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(attachments)
+      .values({ ownerKind: owner.kind, ownerId: owner.id, storageKey: key, originalName: name, mime: kind.mime, size: bytes.length, sha256 })
+      .returning();
+    if (audit) {
+      await writeAudit(tx, audit, {
+        action: 'attachment.upload',
+        targetType: 'attachment',
+        targetId: inserted!.id,
+        detail: { name, mime: kind.mime, size: bytes.length, sha256 },
+      });
+    }
+    return inserted;
+  });
   return { id: row!.id, name: row!.originalName, size: row!.size, mime: row!.mime };
 }
 

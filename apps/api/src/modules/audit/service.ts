@@ -8,6 +8,8 @@ export interface AuditEntry {
   targetId?: string;
   success?: boolean;
   detail?: Record<string, unknown>;
+  /** Overrides the request's address (a service that has the staff user but not the request). */
+  ip?: string | null;
   /** Overrides the actor taken from the request (sign-in attempts name the user tried). */
   actor?: { kind: 'staff' | 'enterprise' | 'system' | 'anonymous'; id?: string | null; name?: string | null };
 }
@@ -30,7 +32,7 @@ export async function writeAudit(executor: Executor, request: FastifyRequest | n
     targetType: entry.targetType ?? null,
     targetId: entry.targetId ?? null,
     success: entry.success ?? true,
-    ip: request?.ip ?? null,
+    ip: entry.ip ?? request?.ip ?? null,
     detail: entry.detail ?? null,
   });
 }

@@ -4,6 +4,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { pageOf } from '../../lib/paging.ts';
 import { staffOf } from '../../plugins/auth.ts';
+import { writeAudit } from '../audit/service.ts';
 import { ListQuery, listWhere } from './list.ts';
 import { listTickets } from './repo.ts';
 import * as S from './schemas.ts';
@@ -69,9 +70,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, res) => {
       const ctx = await staffContext(app.db.db, staffOf(req));
       const now = app.now();
-      const ticket = await app.db.db.transaction((tx) =>
-        submitTicket(tx, { ...req.body, channel: 'proxy' }, svc.staffActor(ctx), { kind: 'staff', id: ctx.id }, now, null),
-      );
+      const ticket = await app.db.db.transaction(async (tx) => {
+        const filed = await submitTicket(tx, { ...req.body, channel: 'proxy' }, svc.staffActor(ctx), { kind: 'staff', id: ctx.id }, now, null);
+        await writeAudit(tx, req, {
+          action: 'ticket.proxy_submit',
+          targetType: 'ticket',
+          targetId: filed.id,
+          detail: { no: filed.no, proxySource: filed.proxySource, enterpriseName: filed.enterpriseName, categoryCode: filed.categoryCode, status: filed.status },
+        });
+        return filed;
+      });
       return res.status(201).send(await svc.ticketDetail(app, ctx, ticket.id));
     },
   );

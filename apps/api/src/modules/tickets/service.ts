@@ -4,7 +4,7 @@
  * its event — the database settles races (0 rows → 409), never a check-then-write in JS.
  */
 import { extendByWorkingDays, type Satisfaction, type StationType, type TicketAction, type TicketStatus } from '@ys/shared';
-import { categories, stations, tickets, users } from '@ys/shared/schema';
+import { categories, stations, ticketEvents, tickets, users } from '@ys/shared/schema';
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Executor } from '../../db/client.ts';
@@ -12,6 +12,7 @@ import { AppError, invalidTransition, notFound, validation } from '../../errors.
 import { loadCalendar } from '../../lib/calendar.ts';
 import type { StaffUser } from '../../plugins/auth.ts';
 import { bindAttachments } from '../attachments/service.ts';
+import { writeAudit } from '../audit/service.ts';
 import { type Actor, addEvent } from './events.ts';
 import { findTicket, type TicketRow, ticketAttachments, ticketTimeline } from './repo.ts';
 import { allowedActions, canClaim } from './rules.ts';
@@ -43,8 +44,29 @@ export async function act(app: FastifyInstance, user: StaffUser, id: string, act
     throw invalidTransition(`当前状态（${t.status}）不允许此操作`);
   }
   const now = app.now();
-  await app.db.db.transaction((tx) => apply(tx, t, ctx, now));
+  await app.db.db.transaction(async (tx) => {
+    await apply(tx, t, ctx, now);
+    await auditAction(tx, user, t, action);
+  });
   return ticketDetail(app, ctx, id);
+}
+
+/** The audit row of a staff action, in its transaction: who, from where, which ticket, the status it moved and the events it wrote. */
+async function auditAction(tx: Executor, user: StaffUser, t: TicketRow, action: TicketAction) {
+  const [after] = await tx.select({ status: tickets.status }).from(tickets).where(eq(tickets.id, t.id));
+  const events = await tx
+    .select({ type: ticketEvents.type, data: ticketEvents.data })
+    .from(ticketEvents)
+    .where(and(eq(ticketEvents.ticketId, t.id), sql`${ticketEvents}.xmin = (pg_current_xact_id()::text::bigint % 4294967296)::text::xid`))
+    .orderBy(ticketEvents.id);
+  await writeAudit(tx, null, {
+    action: `ticket.${action}`,
+    targetType: 'ticket',
+    targetId: t.id,
+    actor: { kind: 'staff', id: user.id, name: user.name },
+    ip: user.ip ?? null,
+    detail: { no: t.no, from: t.status, to: after?.status, events },
+  });
 }
 
 const alreadyClaimed = () => new AppError('ALREADY_CLAIMED', '该诉求已被其他人员认领');
