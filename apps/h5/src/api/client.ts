@@ -67,7 +67,24 @@ export interface RequestOptions {
   anonymous?: boolean;
 }
 
+/** Reads are retried twice when the server is briefly busy (503, honouring Retry-After up to 5 s) or the network drops. */
+const READ_RETRIES = 2;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const read = (options.method ?? 'GET') === 'GET';
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await requestOnce<T>(path, options);
+    } catch (e) {
+      const transient = e instanceof ApiError && (e.status === 0 || e.status === 503);
+      if (!read || !transient || attempt >= READ_RETRIES) throw e;
+      await sleep(Math.min(5, (e as ApiError).retryAfterSeconds ?? 1) * 1000);
+    }
+  }
+}
+
+async function requestOnce<T>(path: string, options: RequestOptions): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const token = options.anonymous ? null : getToken();
