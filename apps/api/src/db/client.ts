@@ -101,12 +101,19 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
 
   let client: PGlite;
+  let unlock = () => {};
   if (opts.loadDataDir || opts.inMemory) {
     client = await PGlite.create({ loadDataDir: opts.loadDataDir });
   } else {
     const dir = path.join(opts.dataDir, 'pgdata');
     fs.mkdirSync(dir, { recursive: true });
-    client = await PGlite.create({ fs: new DurableNodeFS(dir), startParams: DURABLE_START_PARAMS });
+    unlock = lockDataDir(dir);
+    try {
+      client = await PGlite.create({ fs: new DurableNodeFS(dir), startParams: DURABLE_START_PARAMS });
+    } catch (err) {
+      unlock();
+      throw err;
+    }
   }
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
@@ -117,8 +124,42 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     ping: async () => {
       await client.query('select 1');
     },
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      unlock();
+    },
   };
+}
+
+/**
+ * PGlite is one process's database: a second process on the same data dir (another server, a backup)
+ * would corrupt it. A lock file names the owning process; one left by a killed process is taken over.
+ */
+export function lockDataDir(dir: string): () => void {
+  const file = path.join(dir, '..', 'pgdata.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EEXIST') throw err;
+      const owner = Number(fs.readFileSync(file, 'utf8'));
+      if (owner && owner !== process.pid && isAlive(owner)) {
+        throw new Error(`PGlite 数据目录 ${dir} 正被进程 ${owner} 使用（先停止该服务，或使用 DATABASE_URL）`);
+      }
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new Error(`无法锁定 PGlite 数据目录 ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
 }
 
 export { sql };
