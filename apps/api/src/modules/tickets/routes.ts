@@ -76,7 +76,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           action: 'ticket.proxy_submit',
           targetType: 'ticket',
           targetId: filed.id,
-          detail: { no: filed.no, proxySource: filed.proxySource, enterpriseName: filed.enterpriseName, categoryCode: filed.categoryCode, status: filed.status },
+          detail: {
+            no: filed.no,
+            proxySource: filed.proxySource,
+            enterpriseName: filed.enterpriseName,
+            categoryCode: filed.categoryCode,
+            status: filed.status,
+          },
         });
         return filed;
       });
