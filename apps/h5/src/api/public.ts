@@ -140,3 +140,31 @@ export async function fetchAttachment(id: string, token: string): Promise<Blob> 
   if (!res.ok) throw new Error(String(res.status));
   return res.blob();
 }
+
+/** What the signed SMS rating link shows (no sign-in): the ticket and the resolution it rates. */
+export interface RatingLinkView {
+  no: string;
+  title: string;
+  categoryName: string | null;
+  stationName: string | null;
+  status: TicketStatus;
+  createdAt: string;
+  resolvedAt: string | null;
+  result: string | null;
+  legalBasis: string | null;
+  expiresAt: string;
+  canRate: boolean;
+}
+
+export interface RatingLinkAnswer {
+  no: string;
+  status: TicketStatus;
+  solved: boolean | null;
+  satisfaction: Satisfaction | null;
+  ratedAt: string | null;
+}
+
+export const getRatingLink = (token: string) => request<RatingLinkView>(`/public/rating-links/${encodeURIComponent(token)}`, { anonymous: true });
+
+export const rateViaLink = (token: string, rating: Rating) =>
+  request<RatingLinkAnswer>(`/public/rating-links/${encodeURIComponent(token)}`, { method: 'POST', body: rating, anonymous: true });

@@ -23,6 +23,8 @@ export const router = createRouter({
     { path: '/receipt/:no', name: 'receipt', component: () => import('@/views/ReceiptView.vue'), meta: { title: '提交成功', auth: true } },
     { path: '/tickets', name: 'tickets', component: () => import('@/views/TicketListView.vue'), meta: { title: '我的诉求', auth: true } },
     { path: '/tickets/:no', name: 'ticket', component: () => import('@/views/TicketDetailView.vue'), meta: { title: '诉求详情', auth: true } },
+    // The signed link of the "办结" SMS: rate without signing in.
+    { path: '/rate/:token', name: 'rate', component: () => import('@/views/RateLinkView.vue'), meta: { title: '评价办理结果' } },
     { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: '页面不存在' } },
   ],
 });
