@@ -114,6 +114,10 @@ function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+/** The multipart parser's refusals of a malformed upload (no boundary, a body cut short): plain errors, the client's fault. */
+const MULTIPART_REFUSAL =
+  /^(Multipart: Boundary not found|Boundary required|Unexpected end of multipart data|\w+ terminated early due to unexpected end of multipart data|The needle cannot have a length bigger than 256\.|Unsupported Content-Type\.|Missing Content-Type-header\.)$/;
+
 const STATUS_CODES: Record<number, { code: string; message: string }> = {
   400: { code: 'VALIDATION_FAILED', message: '请求格式不正确' },
   401: { code: 'UNAUTHENTICATED', message: '请先登录' },
@@ -180,6 +184,9 @@ export default fp(
       }
       if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) {
         return reply.status(400).send({ error: { code: 'VALIDATION_FAILED', message: '请求体不是合法的 JSON' } });
+      }
+      if (!err.statusCode && request.headers['content-type']?.startsWith('multipart/') && MULTIPART_REFUSAL.test(err.message)) {
+        return reply.status(400).send({ error: { code: 'VALIDATION_FAILED', message: '上传内容不是合法的 multipart/form-data' } });
       }
       if (isDatabaseUnavailable(err)) {
         request.log.error({ err }, 'database unavailable');

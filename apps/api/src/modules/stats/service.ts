@@ -230,7 +230,8 @@ const monthOf = (d: Date) => shanghaiDate(d).slice(0, 7);
 function addMonths(ym: string, n: number): string {
   const [y, m] = ym.split('-').map(Number) as [number, number];
   const total = y * 12 + (m - 1) + n;
-  return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`;
+  // Four-digit years, as the month keys of SQL's to_char(…, 'YYYY-MM'): '0999-05', never '999-05'.
+  return `${String(Math.floor(total / 12)).padStart(4, '0')}-${String((total % 12) + 1).padStart(2, '0')}`;
 }
 const MONTH_SQL = sql`to_char(${tickets.createdAt} at time zone 'Asia/Shanghai', 'YYYY-MM')`;
 const MAX_MONTHS = 120;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { stations, users } from '@ys/shared/schema';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { Type } from 'typebox';
+import { notFound, validation } from '../../errors.ts';
 import { pageOf } from '../../lib/paging.ts';
 import { staffOf } from '../../plugins/auth.ts';
 import { writeAudit } from '../audit/service.ts';
@@ -69,6 +70,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { roles: DISPATCH }, schema: { tags, summary: '代录（调度员代企业提交）', body: S.ProxySubmitBody, response: { 201: S.TicketDetail } } },
     async (req, res) => {
       const ctx = await staffContext(app.db.db, staffOf(req));
+      // A district dispatcher files for its own district: anything else would land outside its scope.
+      if (ctx.districtCode && req.body.districtCode !== ctx.districtCode) throw validation('只能代录本旗县区企业的诉求');
       const now = app.now();
       const ticket = await app.db.db.transaction(async (tx) => {
         const filed = await submitTicket(tx, { ...req.body, channel: 'proxy' }, svc.staffActor(ctx), { kind: 'staff', id: ctx.id }, now, null);
@@ -195,10 +198,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const ctx = await staffContext(app.db.db, staffOf(req));
-      // Station users see their own station only; the centre sees any station in its district or city.
-      if (isStationRole(ctx.role) && ctx.station?.id !== req.params.id) return [];
+      // Station users see their own station only; the centre any station in its district or city. Another is not found.
       const [station] = await app.db.db.select().from(stations).where(eq(stations.id, req.params.id));
-      if (!station || (ctx.districtCode && station.districtCode !== ctx.districtCode)) return [];
+      const outside = isStationRole(ctx.role) ? ctx.station?.id !== req.params.id : ctx.districtCode && station?.districtCode !== ctx.districtCode;
+      if (!station || outside) throw notFound('站点');
       return app.db.db
         .select({ id: users.id, name: users.name, username: users.username, role: users.role })
         .from(users)
