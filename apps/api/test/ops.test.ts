@@ -163,5 +163,9 @@ describe('the front ends', () => {
     }
     expect((await t.app.inject({ method: 'GET', url: '/admin' })).statusCode).toBe(302);
     expect((await t.app.inject({ method: 'GET', url: '/admin/missing-file.js' })).statusCode).toBe(404);
+    // A signed rating-link token has a dot in it: it is a client-side route, not a file.
+    const link = await t.app.inject({ method: 'GET', url: '/m/rate/eyJ0IjoiYWJjIn0.Q2hlY2tTaWduYXR1cmUxMjM0NQ' });
+    expect(link.statusCode).toBe(200);
+    expect(link.headers['content-type']).toMatch(/^text\/html/);
   });
 });

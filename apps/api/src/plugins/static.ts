@@ -8,6 +8,8 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 
+const ASSET_PATH = /\.(js|mjs|css|map|json|html|txt|png|jpe?g|gif|webp|svg|ico|woff2?|ttf)$/i;
+
 const APPS = [
   { prefix: '/admin/', key: 'admin' as const, title: '优商一码通 管理端' },
   { prefix: '/m/', key: 'h5' as const, title: '优商一码通' },
@@ -49,8 +51,9 @@ export default fp(
       app.get(spa.prefix, { config: { auth: 'public' }, schema: { hide: true } }, (_req, reply) => sendIndex(reply));
       app.get(`${spa.prefix}*`, { config: { auth: 'public' }, schema: { hide: true } }, (req, reply) => {
         const rel = (req.params as { '*': string })['*'];
-        // Files (with an extension) are served as they are; anything else is a client-side route.
-        if (built && /\.[a-z0-9]+$/i.test(rel)) return reply.sendFile(rel, root);
+        // Asset-like paths are files (a missing one is a 404); anything else — including a rating-link token
+        // with a dot in it — is a client-side route.
+        if (built && ASSET_PATH.test(rel)) return reply.sendFile(rel, root);
         return sendIndex(reply);
       });
     }
