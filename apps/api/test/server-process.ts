@@ -26,7 +26,7 @@ export function freePort(): Promise<number> {
 export async function seededDataDir(dataDir: string): Promise<void> {
   const pgdata = path.join(dataDir, 'pgdata');
   fs.mkdirSync(pgdata, { recursive: true });
-  execFileSync('tar', ['xzf', inject('pgliteTemplate'), '-C', pgdata]);
+  execFileSync('tar', ['xzf', inject('pgliteTemplate'), '-C', pgdata], { stdio: 'ignore' });
 }
 
 /** A new PostgreSQL database copied from the run's template. */
