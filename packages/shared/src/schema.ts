@@ -256,6 +256,11 @@ export const tickets = pgTable(
     index('tickets_created_idx').on(t.createdAt),
     index('tickets_account_created_idx').on(t.accountId, t.createdAt),
     index('tickets_category_created_idx').on(t.categoryCode, t.createdAt),
+    // Open tickets are a few per cent of the history and what lists filter, colour and sort: this small partial
+    // index answers the district / status / colour / q filters and their counts without visiting the table.
+    index('tickets_open_idx')
+      .on(t.districtCode, t.status, t.resolveDueAt, t.createdAt, t.claimDueAt, t.enterpriseName, t.title)
+      .where(sql`${t.status} in ('pending_dispatch', 'pending_claim', 'in_progress')`),
   ],
 );
 
@@ -276,7 +281,12 @@ export const ticketEvents = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
-  (t) => [index('ticket_events_ticket_idx').on(t.ticketId, t.id), index('ticket_events_type_created_idx').on(t.type, t.createdAt)],
+  (t) => [
+    index('ticket_events_ticket_idx').on(t.ticketId, t.id),
+    index('ticket_events_type_created_idx').on(t.type, t.createdAt),
+    // A station's scope: the tickets its people acted on (tickets/scope.ts).
+    index('ticket_events_actor_station_idx').on(t.actorStationId, t.ticketId).where(sql`${t.actorStationId} is not null`),
+  ],
 );
 
 export const attachments = pgTable(

@@ -1,12 +1,12 @@
 /** The staff ticket list: views pool / mine / all and the filters of DESIGN §6, always inside the scope. */
-import { CHANNELS, COLORS, SATISFACTIONS, TICKET_STATUSES } from '@ys/shared';
+import { CHANNELS, COLORS, OPEN_STATUSES, SATISFACTIONS, TICKET_STATUSES } from '@ys/shared';
 import { tickets } from '@ys/shared/schema';
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type Static, Type } from 'typebox';
 import { validation } from '../../errors.ts';
 import { PagingQuery } from '../../lib/paging.ts';
 import { colorSql } from './repo.ts';
-import { claimableBy, isStationRole, type StaffContext, scopeFilter } from './scope.ts';
+import { claimableBy, isStationRole, listScopeFilter, type StaffContext } from './scope.ts';
 
 /** How a ticket's first claim went against its first claim deadline (responseRate). */
 export const RESPONSES = ['on_time', 'late', 'not_due', 'none'] as const;
@@ -127,10 +127,16 @@ export function listWhere(q: ListQueryT, ctx: StaffContext, now: Date): SQL | un
   const dueBy = parseTime(q.dueBy, 'dueBy');
   const flag = (value: boolean | undefined, predicate: SQL) => (value === undefined ? undefined : value ? predicate : sql`not (${predicate})`);
   return and(
-    scopeFilter(ctx),
+    listScopeFilter(ctx, q.view ?? 'all'),
     viewFilter(q.view ?? 'all', ctx),
     statuses ? inArray(tickets.status, statuses) : undefined,
-    colors ? sql`${colorSql(now)} in ${colors}` : undefined,
+    // The same as a literal when only open statuses are asked for: a prepared statement's generic plan can then
+    // still prove the partial index of open tickets (tickets_open_idx) applies, which it cannot from parameters.
+    statuses?.every((st) => (OPEN_STATUSES as readonly string[]).includes(st))
+      ? sql`${tickets.status} in ('pending_dispatch', 'pending_claim', 'in_progress')`
+      : undefined,
+    // Only open tickets have a colour: saying so lets the status index find them instead of a scan of every ticket.
+    colors ? sql`(${tickets.status} in ('pending_dispatch', 'pending_claim', 'in_progress') and ${colorSql(now)} in ${colors})` : undefined,
     channels ? inArray(tickets.channel, channels) : undefined,
     q.categoryCode ? eq(tickets.categoryCode, q.categoryCode) : undefined,
     // "the station that holds or held it", as the figures group by station

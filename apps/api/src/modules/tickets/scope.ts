@@ -35,6 +35,7 @@ export function claimableBy(station: NonNullable<StaffContext['station']>): SQL 
   return sql`(${tickets.status} = 'pending_claim' and (${tickets.targetStationId} = ${station.id} or (${tickets.targetStationId} is null and ${tickets.poolType} = ${station.type} and ${tickets.poolDistrictCode} = ${station.districtCode})))`;
 }
 
+/** The scope as a condition on one ticket: cheap for a lookup by id and for filters over a few candidate rows. */
 export function scopeFilter(ctx: StaffContext): SQL {
   if (isStationRole(ctx.role)) {
     const s = ctx.station;
@@ -44,4 +45,17 @@ export function scopeFilter(ctx: StaffContext): SQL {
   }
   if (ctx.districtCode) return sql`${tickets.districtCode} = ${ctx.districtCode}`;
   return sql`true`;
+}
+
+/**
+ * The scope of a list of the given view. For a station's whole history ("all", the figures) the tickets it
+ * handled before are computed once from the actor-station index, so that every arm of the OR is an index
+ * condition; inside an OR, the EXISTS of `scopeFilter` made the planner scan every ticket against every event.
+ * The pool is inside the scope by definition and needs no scope condition at all.
+ */
+export function listScopeFilter(ctx: StaffContext, view: 'pool' | 'mine' | 'all'): SQL {
+  const s = ctx.station;
+  if (!isStationRole(ctx.role) || !s || view === 'mine') return scopeFilter(ctx);
+  if (view === 'pool') return claimableBy(s);
+  return sql`(${tickets.stationId} = ${s.id} or ${tickets.targetStationId} = ${s.id} or ${claimableBy(s)} or ${tickets.id} = any(array(select distinct e.ticket_id from ticket_events e where e.actor_station_id = ${s.id})))`;
 }

@@ -60,15 +60,19 @@ export async function routeTicket(
   return { status: 'pending_dispatch', poolType: null, poolDistrictCode: null, targetStationId: null };
 }
 
-/** YS + yyyyMMdd + 6 digits; the counter row is taken inside the ticket's transaction, so numbers have no gaps. */
-export async function nextTicketNo(tx: Executor, at: Date): Promise<string> {
+/**
+ * YS + yyyyMMdd + 6 digits. The daily counter row is taken inside the ticket's transaction, so numbers have no
+ * gaps; its row lock then serialises every submission of the day until commit. So the counter is taken in the
+ * same statement that inserts the ticket (a data-modifying CTE), after every read of the submission: the
+ * lock is held for that statement, the event and commit only — not across the validation and routing reads.
+ */
+function ticketCounter(tx: Executor, at: Date) {
   const day = shanghaiDayKey(at);
-  const [row] = await tx
-    .insert(ticketCounters)
-    .values({ day, last: 1 })
-    .onConflictDoUpdate({ target: ticketCounters.day, set: { last: sql`${ticketCounters.last} + 1` } })
-    .returning({ last: ticketCounters.last });
-  return `YS${day}${String(row!.last).padStart(6, '0')}`;
+  return tx.$with('ticket_counter', { no: sql<string>`no` }).as(
+    sql`insert into ${ticketCounters} (day, last) values (${day}, 1)
+      on conflict (day) do update set last = ${ticketCounters}.last + 1
+      returning 'YS' || day || lpad(last::text, 6, '0') as no`,
+  );
 }
 
 export function checkEnterpriseFields(input: Pick<SubmitInput, 'uscc' | 'contactPhone'>) {
@@ -78,26 +82,28 @@ export function checkEnterpriseFields(input: Pick<SubmitInput, 'uscc' | 'contact
 
 export async function submitTicket(tx: Executor, input: SubmitInput, actor: Actor, owner: UploadOwner, now: Date, idempotencyKey: string | null) {
   checkEnterpriseFields(input);
-  const [category] = await tx.select().from(categories).where(eq(categories.code, input.categoryCode));
+  // The reads do not depend on each other: one round trip (postgres.js pipelines them on the transaction's connection).
+  const [[category], [district], entryRows, calendar] = await Promise.all([
+    tx.select().from(categories).where(eq(categories.code, input.categoryCode)),
+    tx.select().from(districts).where(eq(districts.code, input.districtCode)),
+    input.stationCode ? tx.select().from(stations).where(eq(stations.code, input.stationCode)) : Promise.resolve([]),
+    loadCalendar(tx, now),
+  ]);
   if (!category?.active) throw validation('诉求类别不存在或已停用');
-  const [district] = await tx.select().from(districts).where(eq(districts.code, input.districtCode));
   if (!district?.active) throw validation('旗县区不存在或已停用');
-  let entryStation: typeof stations.$inferSelect | null = null;
-  if (input.stationCode) {
-    [entryStation] = (await tx.select().from(stations).where(eq(stations.code, input.stationCode))) as [typeof stations.$inferSelect];
-    if (!entryStation?.active) throw validation('扫码站点不存在或已停用');
-  }
+  const entryStation = entryRows[0] ?? null;
+  if (input.stationCode && !entryStation?.active) throw validation('扫码站点不存在或已停用');
 
   const routing = await routeTicket(tx, category, entryStation, input.districtCode);
-  const calendar = await loadCalendar(tx, now);
   const resolveDueAt = addWorkingDays(now, category.resolveDays, calendar);
   const claimDueAt = routing.status === 'pending_claim' ? new Date(now.getTime() + category.claimHours * 3600_000) : null;
-  const no = await nextTicketNo(tx, now);
 
+  const counter = ticketCounter(tx, now);
   const [ticket] = await tx
+    .with(counter)
     .insert(tickets)
     .values({
-      no,
+      no: sql`(select no from ${counter})`,
       channel: input.channel,
       proxySource: input.proxySource ?? null,
       entryStationId: entryStation?.id ?? null,

@@ -1,0 +1,2 @@
+CREATE INDEX "ticket_events_actor_station_idx" ON "ticket_events" USING btree ("actor_station_id","ticket_id") WHERE "ticket_events"."actor_station_id" is not null;--> statement-breakpoint
+CREATE INDEX "tickets_open_idx" ON "tickets" USING btree ("district_code","status","resolve_due_at","created_at","claim_due_at","enterprise_name","title") WHERE "tickets"."status" in ('pending_dispatch', 'pending_claim', 'in_progress');
