@@ -100,7 +100,7 @@ let refreshing: Promise<boolean> | null = null;
 
 async function doRefresh(): Promise<boolean> {
   const run = async () => {
-    const res = await fetch(`${API_BASE}/auth/refresh`, { method: 'POST', credentials: 'same-origin' });
+    const res = await fetch(`${API_BASE}/auth/refresh`, { method: 'POST', credentials: 'same-origin', headers: { 'x-requested-with': 'XMLHttpRequest' } });
     if (!res.ok) return false;
     const body = (await res.json()) as { accessToken: string };
     tokenStore.set(body.accessToken);
@@ -127,7 +127,8 @@ export function refreshSession(): Promise<boolean> {
 }
 
 async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // X-Requested-With marks our own calls for the cookie endpoints' cross-site guard (older browsers send no Origin).
+  const headers: Record<string, string> = { accept: 'application/json', 'x-requested-with': 'XMLHttpRequest' };
   const token = opts.anonymous ? null : tokenStore.get();
   if (token) headers.authorization = `Bearer ${token}`;
   let body: BodyInit | undefined;
