@@ -21,7 +21,14 @@ export async function frontEndBudgets(work) {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ys-bench-fe-'));
   const server = startNode(apiArgs, {
-    env: { NODE_ENV: 'development', LOG_LEVEL: 'warn', RATE_LIMITS: 'false', SWEEP_INTERVAL_SECONDS: '0', DATA_DIR: dir },
+    env: {
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      RATE_LIMITS: 'false',
+      SWEEP_INTERVAL_SECONDS: '0',
+      PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
+      DATA_DIR: dir,
+    },
     port: 3104,
     logFile: path.join(work, 'frontend.log'),
   });
