@@ -15,7 +15,7 @@ import { bindAttachments } from '../attachments/service.ts';
 import { writeAudit } from '../audit/service.ts';
 import { type Actor, addEvent } from './events.ts';
 import { findTicket, type TicketRow, ticketAttachments, ticketTimeline } from './repo.ts';
-import { allowedActions, canClaim } from './rules.ts';
+import { allowedActions } from './rules.ts';
 import { type StaffContext, scopeFilter, staffContext } from './scope.ts';
 
 export const staffActor = (ctx: StaffContext): Actor => ({ kind: 'staff', id: ctx.id, name: ctx.name, stationId: ctx.station?.id ?? null });
@@ -435,11 +435,3 @@ export const visit = (app: FastifyInstance, user: StaffUser, id: string, body: R
       now,
     );
   });
-
-// ── 代录: a dispatcher files on behalf of a business ───────────────────────────────────────
-
-export async function contextFor(app: FastifyInstance, user: StaffUser) {
-  return staffContext(app.db.db, user);
-}
-
-export { canClaim };
