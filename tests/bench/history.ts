@@ -299,7 +299,7 @@ export async function writeHistory(db: Sql, now: Date): Promise<void> {
   await db.exec(`
     insert into tickets (id, no, channel, proxy_source, entry_station_id, account_id, enterprise_name, uscc, contact_name, contact_phone,
       district_code, category_code, title, content, status, pool_type, pool_district_code, target_station_id, station_id, assignee_id,
-      entered_pool_at, claim_due_at, resolve_due_at, first_entered_pool_at, first_claim_due_at, first_claimed_at, first_resolved_at,
+      entered_pool_at, claim_due_at, resolve_due_at, first_entered_pool_at, first_claim_due_at, first_claimed_at, first_resolved_at, first_resolved_on_time,
       first_resolve_due_at, resolved_at, closed_at, reopen_count, supervised, awaiting_supplement, extension_pending_days, extended_days,
       solved, satisfaction, rating_comment, rated_at, rated_via, rated_round, claim_overdue_noted_at, overdue_noted_at, created_at, updated_at)
     select p.id, p.no, p.channel,
@@ -325,6 +325,7 @@ export async function writeHistory(db: Sql, now: Date): Promise<void> {
       case when p.pooled then p.claim_due end,
       case when p.claimed then p.claimed_at end,
       case when p.resolved_once then p.resolved1 end,
+      case when p.resolved_once then p.resolved1 <= p.due end,
       p.due,
       case when p.status in ('resolved', 'closed') then case when p.resolved_twice then p.rated1 + interval '3 days' else p.resolved1 end end,
       case

@@ -3,7 +3,22 @@
  * (`pnpm db:generate`) and applied on start, on PGlite and on PostgreSQL alike.
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core';
 import type {
   ActorKind,
   Channel,
@@ -224,6 +239,8 @@ export const tickets = pgTable(
     firstClaimedAt: tz('first_claimed_at'),
     firstResolvedAt: tz('first_resolved_at'),
     firstResolveDueAt: tz('first_resolve_due_at'),
+    /** Whether the first resolution met the resolveDueAt in force at that moment (onTimeRate); set with firstResolvedAt. */
+    firstResolvedOnTime: boolean('first_resolved_on_time'),
     resolvedAt: tz('resolved_at'),
     closedAt: tz('closed_at'),
     reopenCount: integer('reopen_count').notNull().default(0),
@@ -261,7 +278,52 @@ export const tickets = pgTable(
     index('tickets_open_idx')
       .on(t.districtCode, t.status, t.resolveDueAt, t.createdAt, t.claimDueAt, t.enterpriseName, t.title)
       .where(sql`${t.status} in ('pending_dispatch', 'pending_claim', 'in_progress')`),
+    // The live tickets, whose figures still move with the clock (tickets/list.ts measure.live); the figures add them
+    // up one by one, and take every other ticket from the ticket_stats rollup.
+    index('tickets_live_idx')
+      .on(t.createdAt)
+      .where(
+        sql`${t.status} in ('pending_dispatch', 'pending_claim', 'in_progress') or (${t.firstEnteredPoolAt} is not null and ${t.firstClaimedAt} is null and ${t.status} not in ('withdrawn', 'invalid'))`,
+      ),
   ],
+);
+
+/**
+ * The figures of the settled tickets (every ticket not live: its figures no longer depend on the clock), summed
+ * per month of creation (Asia/Shanghai) and the dimensions the figures filter and group by. Kept by a trigger on
+ * tickets, which appends the change of a ticket's contribution as rows (-1 the old, +1 the new) so that no
+ * transaction waits on another's row; ticket_stats_compact() sums them up (the sweep runs it). The sum of all
+ * rows of a group is its figures: what stats/service.ts reads. See drizzle/0003_*.sql and docs/figures.md.
+ */
+export const ticketStats = pgTable(
+  'ticket_stats',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    month: date('month', { mode: 'string' }).notNull(),
+    districtCode: varchar('district_code', { length: 6 }).notNull(),
+    /** coalesce(station_id, target_station_id), or the nil uuid when neither is set. */
+    holder: uuid('holder').notNull(),
+    /** pool_type, or '' when none. */
+    poolType: varchar('pool_type', { length: 20 }).notNull(),
+    categoryCode: varchar('category_code', { length: 32 }).notNull(),
+    channel: varchar('channel', { length: 8 }).notNull(),
+    received: integer('received').notNull(),
+    effective: integer('effective').notNull(),
+    responseOnTime: integer('response_on_time').notNull(),
+    responseDue: integer('response_due').notNull(),
+    completed: integer('completed').notNull(),
+    resolved: integer('resolved').notNull(),
+    resolvedOnTime: integer('resolved_on_time').notNull(),
+    rated: integer('rated').notNull(),
+    solved: integer('solved').notNull(),
+    satisfied: integer('satisfied').notNull(),
+    basicallySatisfied: integer('basically_satisfied').notNull(),
+    claimed: integer('claimed').notNull(),
+    /** Sums of (first claim − creation) and (first resolution − creation), in seconds: the averages' numerators. */
+    claimSeconds: numeric('claim_seconds').notNull(),
+    resolveSeconds: numeric('resolve_seconds').notNull(),
+  },
+  (t) => [index('ticket_stats_month_idx').on(t.month)],
 );
 
 export const ticketEvents = pgTable(

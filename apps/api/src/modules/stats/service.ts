@@ -112,36 +112,142 @@ export function baseFilter(q: StatsQueryT, ctx: StaffContext): Filter {
 const whereOf = (filter: Filter, ctx: StaffContext, now: Date) => listWhere({ ...filter, view: 'all' }, ctx, now) ?? sql`true`;
 
 // ── the aggregate ──────────────────────────────────────────────────────────────────────────
+//
+// A settled ticket's figures no longer depend on the clock: they are summed up in the ticket_stats rollup
+// (drizzle/0003, kept by a trigger in the ticket's own transaction). The figures add the live tickets
+// (measure.live, a few per cent) one by one to the rollup's whole months, and count the settled tickets of a
+// partial month at either end of the range one by one as well. All counts are additive: the averages are
+// sums of seconds over counts, the rates are computed once everything is added up.
 
-function countColumns(now: Date): SQL {
+/** The additive columns, in the order both parts of the union give them. */
+const ADDITIVE = [
+  'received',
+  'effective',
+  'response_on_time',
+  'response_due',
+  'completed',
+  'resolved',
+  'resolved_on_time',
+  'rated',
+  'solved',
+  'satisfied',
+  'basically_satisfied',
+  'claimed',
+  'claim_seconds',
+  'resolve_seconds',
+  'overdue_open',
+  'red',
+  'orange',
+  'yellow',
+  'green',
+] as const;
+type Additive = (typeof ADDITIVE)[number];
+const columns = (of: Record<Additive, SQL>) =>
+  sql.join(
+    ADDITIVE.map((c) => sql`${of[c]} as ${sql.raw(c)}`),
+    sql`, `,
+  );
+
+function liveColumns(now: Date): SQL {
   const response = measure.response(now);
   const color = colorSql(now);
-  const hours = (end: SQL | typeof tickets.firstClaimedAt) => sql`round((avg(extract(epoch from (${end} - ${tickets.createdAt}))) / 3600)::numeric, 2)::float8`;
-  return sql`count(*)::int as received,
-    count(*) filter (where ${measure.effective})::int as effective,
-    count(*) filter (where ${response} = 'on_time')::int as response_on_time,
-    count(*) filter (where ${response} in ('on_time', 'late'))::int as response_due,
-    count(*) filter (where ${measure.effective} and ${measure.completed})::int as completed,
-    count(*) filter (where ${measure.resolution} <> 'none')::int as resolved,
-    count(*) filter (where ${measure.resolution} = 'on_time')::int as resolved_on_time,
-    count(*) filter (where ${measure.rated})::int as rated,
-    count(*) filter (where ${measure.rated} and ${tickets.solved})::int as solved,
-    count(*) filter (where ${tickets.satisfaction} = 'satisfied')::int as satisfied,
-    count(*) filter (where ${tickets.satisfaction} = 'basically_satisfied')::int as basically_satisfied,
-    count(*) filter (where ${measure.overdue(now)})::int as overdue_open,
-    count(*) filter (where ${measure.claimed})::int as claimed,
-    ${hours(tickets.firstClaimedAt)} as avg_claim_hours,
-    ${hours(tickets.firstResolvedAt)} as avg_resolve_hours,
-    count(*) filter (where ${color} = 'red')::int as red,
-    count(*) filter (where ${color} = 'orange')::int as orange,
-    count(*) filter (where ${color} = 'yellow')::int as yellow,
-    count(*) filter (where ${color} = 'green')::int as green`;
+  const seconds = (end: typeof tickets.firstClaimedAt) => sql`coalesce(sum(extract(epoch from (${end} - ${tickets.createdAt}))), 0)`;
+  const n = (where: SQL) => sql`count(*) filter (where ${where})`;
+  return columns({
+    received: sql`count(*)`,
+    effective: n(measure.effective),
+    response_on_time: n(sql`${response} = 'on_time'`),
+    response_due: n(sql`${response} in ('on_time', 'late')`),
+    completed: n(sql`${measure.effective} and ${measure.completed}`),
+    resolved: n(sql`${measure.resolution} <> 'none'`),
+    resolved_on_time: n(sql`${measure.resolution} = 'on_time'`),
+    rated: n(measure.rated),
+    solved: n(sql`${measure.rated} and ${tickets.solved}`),
+    satisfied: n(sql`${tickets.satisfaction} = 'satisfied'`),
+    basically_satisfied: n(sql`${tickets.satisfaction} = 'basically_satisfied'`),
+    claimed: n(measure.claimed),
+    claim_seconds: seconds(tickets.firstClaimedAt),
+    resolve_seconds: seconds(tickets.firstResolvedAt),
+    overdue_open: n(measure.overdue(now)),
+    red: n(sql`${color} = 'red'`),
+    orange: n(sql`${color} = 'orange'`),
+    yellow: n(sql`${color} = 'yellow'`),
+    green: n(sql`${color} = 'green'`),
+  });
+}
+
+/** A settled ticket is neither overdue nor coloured: those columns are 0 in the rollup. */
+const ROLLUP_COLUMNS = columns(
+  Object.fromEntries(
+    ADDITIVE.map((c) => [c, ['overdue_open', 'red', 'orange', 'yellow', 'green'].includes(c) ? sql`0` : sql`sum(${sql.raw(`ticket_stats.${c}`)})`]),
+  ) as Record<Additive, SQL>,
+);
+
+const NIL = '00000000-0000-0000-0000-000000000000';
+
+/** The key of a dimension, on the tickets and on the rollup. */
+interface Key {
+  live: SQL;
+  rollup: SQL;
+}
+
+/**
+ * Where the request's tickets are read from: the rollup for the settled tickets of the whole months (Asia/Shanghai)
+ * inside the range, the tickets themselves for the rest. The rollup's condition says in its own columns what the
+ * scope and the filters say of a ticket.
+ */
+function sources(filter: Filter, ctx: StaffContext, now: Date, heldOnly: boolean): { live: SQL; rollup: SQL } {
+  const where = whereOf(filter, ctx, now); // validates the filters first
+  const held = heldOnly ? sql` and ${measure.holder} is not null` : sql``;
+  const from = filter.from ? new Date(filter.from) : null;
+  const to = filter.to ? new Date(filter.to) : null;
+  let lo = from ? monthOf(from) : null;
+  if (from && lo && monthStart(lo).getTime() !== from.getTime()) lo = addMonths(lo, 1);
+  const hi = to ? monthOf(to) : null;
+  // Ranges at the ends of the calendar (whose month starts PostgreSQL cannot read) are counted one by one.
+  const usable = (m: string | null) => m === null || (/^\d{4}-\d{2}$/.test(m) && m >= '0001-02' && m <= '9999-11');
+  if (!usable(lo) || !usable(hi) || (lo && hi && lo >= hi)) return { live: sql`${where}${held}`, rollup: sql`false` };
+
+  const edges = [lo ? sql`${tickets.createdAt} < ${at(monthStart(lo))}` : null, hi ? sql`${tickets.createdAt} >= ${at(monthStart(hi))}` : null];
+  const live = sql`${where}${held} and (${sql.join([measure.live, ...edges.filter((e) => e !== null)], sql` or `)})`;
+
+  const r = (c: string) => sql.raw(`ticket_stats.${c}`);
+  let scope: SQL | undefined;
+  if (isStationRole(ctx.role))
+    scope = ctx.station ? undefined : sql`false`; // its own station: filter.stationId (baseFilter)
+  else if (ctx.districtCode) scope = sql`${r('district_code')} = ${ctx.districtCode}`;
+  const conditions = [
+    scope,
+    filter.stationId ? sql`${r('holder')} = ${filter.stationId}::uuid` : undefined,
+    heldOnly ? sql`${r('holder')} <> ${NIL}::uuid` : undefined,
+    filter.stationType ? sql`${r('pool_type')} = ${filter.stationType === 'none' ? '' : filter.stationType}` : undefined,
+    filter.districtCode ? sql`${r('district_code')} = ${filter.districtCode}` : undefined,
+    filter.categoryCode ? sql`${r('category_code')} = ${filter.categoryCode}` : undefined,
+    filter.channel ? sql`${r('channel')} in ${filter.channel.split(',')}` : undefined,
+    lo ? sql`${r('month')} >= ${`${lo}-01`}::date` : undefined,
+    hi ? sql`${r('month')} < ${`${hi}-01`}::date` : undefined,
+  ].filter((c): c is SQL => c !== undefined);
+  return { live, rollup: conditions.length ? sql.join(conditions, sql` and `) : sql`true` };
 }
 
 const rate = (num: string, den: string, digits = 4) => sql.raw(`round((${num})::numeric / nullif(${den}, 0), ${digits})::float8`);
+const hoursOf = (seconds: string, count: string) => sql.raw(`round((${seconds} / nullif(${count}, 0) / 3600)::numeric, 2)::float8`);
 
 /** The figures per group of `key` (or one row for all when key is null), rates computed in SQL. */
-async function aggregate(app: FastifyInstance, where: SQL, now: Date, key: SQL | null, tail: SQL = sql``): Promise<Counts[]> {
+async function aggregate(
+  app: FastifyInstance,
+  ctx: StaffContext,
+  filter: Filter,
+  now: Date,
+  key: Key | null,
+  tail: SQL = sql``,
+  heldOnly = false,
+): Promise<Counts[]> {
+  const src = sources(filter, ctx, now, heldOnly);
+  const totals = sql.join(
+    ADDITIVE.filter((c) => !c.endsWith('_seconds')).map((c) => sql.raw(`coalesce(sum(u.${c}), 0)::int as ${c}`)),
+    sql`, `,
+  );
   return app.db.rows<Counts>(sql`
     select g.*,
       ${rate('g.response_on_time', 'g.response_due')} as response_rate,
@@ -151,9 +257,20 @@ async function aggregate(app: FastifyInstance, where: SQL, now: Date, key: SQL |
       ${rate('g.satisfied + g.basically_satisfied', 'g.rated')} as satisfaction_rate,
       ${rate('100 * g.satisfied + 80 * g.basically_satisfied', 'g.rated', 2)} as satisfaction_score
     from (
-      select ${key ? sql`(${key})::text` : sql`null::text`} as key, ${countColumns(now)}
-      from tickets where ${where}
-      ${key ? sql`group by 1` : sql``}
+      select u.key, ${totals},
+        ${hoursOf('sum(u.claim_seconds)', 'sum(u.claimed)')} as avg_claim_hours,
+        ${hoursOf('sum(u.resolve_seconds)', 'sum(u.resolved)')} as avg_resolve_hours
+      from (
+        select ${key ? sql`(${key.rollup})::text` : sql`null::text`} as key, ${ROLLUP_COLUMNS}
+        from ticket_stats where ${src.rollup}
+        ${key ? sql`group by 1` : sql``}
+        union all
+        select ${key ? sql`(${key.live})::text` : sql`null::text`} as key, ${liveColumns(now)}
+        from tickets where ${src.live}
+        ${key ? sql`group by 1` : sql``}
+      ) u
+      group by u.key
+      ${key ? sql`having coalesce(sum(u.received), 0) > 0` : sql``}
     ) g ${tail}`);
 }
 
@@ -233,7 +350,10 @@ function addMonths(ym: string, n: number): string {
   // Four-digit years, as the month keys of SQL's to_char(…, 'YYYY-MM'): '0999-05', never '999-05'.
   return `${String(Math.floor(total / 12)).padStart(4, '0')}-${String((total % 12) + 1).padStart(2, '0')}`;
 }
-const MONTH_SQL = sql`to_char(${tickets.createdAt} at time zone 'Asia/Shanghai', 'YYYY-MM')`;
+const MONTH_KEY: Key = {
+  live: sql`to_char(${tickets.createdAt} at time zone 'Asia/Shanghai', 'YYYY-MM')`,
+  rollup: sql`to_char(ticket_stats.month, 'YYYY-MM')`,
+};
 const MAX_MONTHS = 120;
 
 /** The month trend's range: the request's, or the 12 months up to the current one. */
@@ -265,12 +385,12 @@ async function labels(app: FastifyInstance) {
 }
 type Labels = Awaited<ReturnType<typeof labels>>;
 
-const KEY_SQL: Record<Exclude<Dimension, 'month'>, SQL> = {
-  station: measure.holder,
-  stationType: sql`${tickets.poolType}`,
-  district: sql`${tickets.districtCode}`,
-  category: sql`${tickets.categoryCode}`,
-  channel: sql`${tickets.channel}`,
+const KEYS: Record<Exclude<Dimension, 'month'>, Key> = {
+  station: { live: measure.holder, rollup: sql`nullif(ticket_stats.holder, ${NIL}::uuid)` },
+  stationType: { live: sql`${tickets.poolType}`, rollup: sql`nullif(ticket_stats.pool_type, '')` },
+  district: { live: sql`${tickets.districtCode}`, rollup: sql`ticket_stats.district_code` },
+  category: { live: sql`${tickets.categoryCode}`, rollup: sql`ticket_stats.category_code` },
+  channel: { live: sql`${tickets.channel}`, rollup: sql`ticket_stats.channel` },
 };
 
 /** A group's label and the list filter that selects it. */
@@ -306,7 +426,7 @@ function groupOf(dimension: Dimension, key: string | null, l: Labels, base: Filt
 export async function overview(app: FastifyInstance, ctx: StaffContext, q: StatsQueryT) {
   const now = app.now();
   const filter = baseFilter(q, ctx);
-  const [row] = await aggregate(app, whereOf(filter, ctx, now), now, null);
+  const [row] = await aggregate(app, ctx, filter, now, null);
   return { asOf: now, filter, ...shape(row ?? EMPTY, filter) };
 }
 
@@ -322,7 +442,7 @@ export async function byDimension(
   if (dimension === 'month') {
     const range = monthRange(filter, now);
     filter = { ...filter, from: iso(range.from), to: iso(range.to) };
-    const rows = await aggregate(app, whereOf(filter, ctx, now), now, MONTH_SQL, sql`order by g.key`);
+    const rows = await aggregate(app, ctx, filter, now, MONTH_KEY, sql`order by g.key`);
     const byKey = new Map(rows.map((r) => [r.key, r]));
     const items = range.months.map((m) => {
       const g = groupOf('month', m, l, filter);
@@ -330,7 +450,7 @@ export async function byDimension(
     });
     return { asOf: now, dimension, filter, items };
   }
-  const rows = await aggregate(app, whereOf(filter, ctx, now), now, KEY_SQL[dimension], sql`order by g.received desc, g.key nulls last`);
+  const rows = await aggregate(app, ctx, filter, now, KEYS[dimension], sql`order by g.received desc, g.key nulls last`);
   const items = rows.map((r) => {
     const g = groupOf(dimension, r.key, l, filter);
     const rowFilter = { ...filter, ...g.filter };
@@ -351,10 +471,12 @@ export async function ranking(app: FastifyInstance, ctx: StaffContext, q: StatsQ
   const l = await labels(app);
   const rows = await aggregate(
     app,
-    sql`${whereOf(filter, ctx, now)} and ${measure.holder} is not null`,
+    ctx,
+    filter,
     now,
-    measure.holder,
+    KEYS.station,
     sql`order by (g.effective >= ${minVolume}) desc, satisfaction_score desc nulls last, on_time_rate desc nulls last, g.effective desc, g.key`,
+    true,
   );
   const toRow = (r: Counts) => {
     const s = l.station.get(r.key ?? '');

@@ -41,13 +41,20 @@ export const measure = {
     else 'not_due' end)`,
   /**
    * The first resolution against the resolveDueAt in force at that moment (extensions approved before it
-   * count, a later reopening and extension do not): the first resolved event records it as onTime.
+   * count, a later reopening and extension do not): the resolve action records it as firstResolvedOnTime.
    */
   resolution: sql<(typeof RESOLUTIONS)[number]>`(case
     when ${tickets.firstResolvedAt} is null then 'none'
-    when coalesce((select (e.data->>'onTime')::boolean from ticket_events e where e.ticket_id = ${tickets.id} and e.type = 'resolved' order by e.id limit 1),
-      ${tickets.firstResolvedAt} <= ${tickets.resolveDueAt}) then 'on_time'
+    when coalesce(${tickets.firstResolvedOnTime}, ${tickets.firstResolvedAt} <= ${tickets.resolveDueAt}) then 'on_time'
     else 'late' end)`,
+  /**
+   * Live: a ticket some figure of which still moves with the clock (colour, overdue, response not yet due).
+   * Every other ticket is settled, and the figures read it from the ticket_stats rollup (drizzle/0003). Kept
+   * literally equal to the predicate of tickets_live_idx and of the SQL function ticket_stats_settled.
+   */
+  live: sql.raw(
+    `("tickets"."status" in ('pending_dispatch', 'pending_claim', 'in_progress') or ("tickets"."first_entered_pool_at" is not null and "tickets"."first_claimed_at" is null and "tickets"."status" not in ('withdrawn', 'invalid')))`,
+  ),
 };
 
 const csv = (pattern: string) => Type.String({ maxLength: 200, pattern: `^(${pattern})(,(${pattern}))*$` });

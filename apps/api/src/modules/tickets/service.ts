@@ -291,6 +291,7 @@ export const resolve = (app: FastifyInstance, user: StaffUser, id: string, body:
         status: 'resolved',
         resolvedAt: now,
         firstResolvedAt: sql`coalesce(${tickets.firstResolvedAt}, ${now.toISOString()}::timestamptz)` as never,
+        firstResolvedOnTime: sql`coalesce(${tickets.firstResolvedOnTime}, ${now <= t.resolveDueAt})` as never,
         awaitingSupplement: false,
         extensionPendingDays: null,
         updatedAt: now,

@@ -14,6 +14,8 @@ export interface SweepResult {
   claimOverdue: number;
   overdue: number;
   dueSoon: number;
+  /** Rows of the figures' rollup summed into one per group (ticket_stats_compact, drizzle/0003). */
+  statsMerged: number;
 }
 
 export async function runSweep(database: Database, now: Date): Promise<SweepResult> {
@@ -57,7 +59,10 @@ export async function runSweep(database: Database, now: Date): Promise<SweepResu
 
   const dueSoon = await notifyDueSoon(database, now);
 
-  return { closed, claimOverdue, overdue, dueSoon };
+  // One instance at a time (another one's sweep skips it): two merging the same rows in another order could deadlock.
+  const statsMerged = await count(sql`select case when pg_try_advisory_xact_lock(7303001) then ticket_stats_compact() else 0 end as n`);
+
+  return { closed, claimOverdue, overdue, dueSoon, statsMerged };
 }
 
 /** Runs the sweep every `seconds` until the app closes; `onRun` sees each run's result (metrics). */
