@@ -3,6 +3,7 @@
  * Business code receives `Db` and never learns which one it has.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -109,6 +110,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     fs.mkdirSync(dir, { recursive: true });
     unlock = lockDataDir(dir);
     try {
+      await createFromTemplate(dir);
       client = await PGlite.create({ fs: new DurableNodeFS(dir), startParams: DURABLE_START_PARAMS });
     } catch (err) {
       unlock();
@@ -129,6 +131,83 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       unlock();
     },
   };
+}
+
+/**
+ * `pnpm build` leaves an empty cluster beside the bundle (dist/pgdata-template.tar, see
+ * apps/api/scripts/build.mjs): an empty data dir is unpacked from it, which takes a fraction of initdb's
+ * seconds of CPU. Without it, or when another PGlite version made it, PGlite runs initdb as before. The
+ * cluster is unpacked beside the data dir, every file and folder of it is fsynced, and only then is it
+ * renamed into place: a start killed halfway leaves the data dir empty, and no acknowledged commit lands
+ * in a cluster whose files are not on disk yet.
+ */
+const TEMPLATE = path.resolve(import.meta.dirname, '../../dist/pgdata-template.tar');
+
+async function createFromTemplate(dir: string): Promise<void> {
+  if (fs.readdirSync(dir).length > 0 || !fs.existsSync(TEMPLATE)) return;
+  try {
+    const marker = JSON.parse(fs.readFileSync(TEMPLATE.replace(/\.tar$/, '.json'), 'utf8')) as { pglite?: string };
+    const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+    const installed = JSON.parse(fs.readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+    if (marker.pglite !== installed.version) return;
+  } catch {
+    return;
+  }
+  const work = `${dir}.new`;
+  fs.rmSync(work, { recursive: true, force: true });
+  untar(fs.readFileSync(TEMPLATE), work);
+  await fsyncTree(work);
+  fs.rmdirSync(dir);
+  fs.renameSync(work, dir);
+  await fsyncPath(path.dirname(dir));
+}
+
+/** Unpacks a ustar archive of folders and regular files (as the build writes it) into `root`. */
+function untar(archive: Buffer, root: string): void {
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  const text = (offset: number, length: number) => archive.toString('utf8', offset, offset + length).replace(/\0.*$/s, '');
+  let offset = 0;
+  while (offset + 512 <= archive.length && archive[offset] !== 0) {
+    const prefix = text(offset + 345, 155);
+    const name = (prefix ? `${prefix}/` : '') + text(offset, 100);
+    const mode = Number.parseInt(text(offset + 100, 8), 8) & 0o777;
+    const size = Number.parseInt(text(offset + 124, 12), 8);
+    const type = text(offset + 156, 1) || '0';
+    const target = path.join(root, name);
+    if (!target.startsWith(root + path.sep) || Number.isNaN(size)) throw new Error(`PGlite 集群模板损坏：${TEMPLATE}`);
+    offset += 512;
+    if (type === '5') fs.mkdirSync(target, { recursive: true, mode });
+    else if (type === '0') fs.writeFileSync(target, archive.subarray(offset, offset + size), { mode });
+    else throw new Error(`PGlite 集群模板损坏：${TEMPLATE}`);
+    offset += Math.ceil(size / 512) * 512;
+  }
+}
+
+async function fsyncPath(p: string): Promise<void> {
+  const handle = await fs.promises.open(p, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** fsync of every file and folder under `root`, a few at a time on libuv's threads. */
+async function fsyncTree(root: string): Promise<void> {
+  const paths: string[] = [];
+  const walk = (d: string) => {
+    paths.push(d);
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(path.join(d, entry.name));
+      else paths.push(path.join(d, entry.name));
+    }
+  };
+  walk(root);
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) await fsyncPath(paths[next++] as string);
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
 }
 
 /**

@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+/**
+ * `pnpm --filter @ys/api build`: the server as plain JavaScript, so that a start loads no TypeScript compiler.
+ *
+ *   dist/server.js, dist/backup.js   src/server.ts and src/cli/backup.ts bundled with @ys/shared (TypeScript
+ *                                    sources); every other package stays in node_modules
+ *   dist/pgdata-template.tar         an empty PGlite cluster (what initdb makes), unpacked into an empty
+ *   dist/pgdata-template.json        DATA_DIR instead of running initdb at the first start (src/db/client.ts);
+ *                                    remade only when the PGlite version changes
+ *
+ * The bundle sits at the same depth as src/ (apps/api/dist), and `import.meta.dirname` of a module from
+ * src/ keeps naming its source folder, so the paths the code derives from it (the repository root, the
+ * migrations, the template) are the same whether it runs from src/ through tsx or from dist/.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+const apiDir = path.resolve(import.meta.dirname, '..');
+const srcDir = path.join(apiDir, 'src');
+const distDir = path.join(apiDir, 'dist');
+const require = createRequire(path.join(apiDir, 'package.json'));
+
+const t0 = performance.now();
+fs.mkdirSync(distDir, { recursive: true });
+
+/** Workspace packages (TypeScript) are bundled; everything else is loaded from node_modules at run time. */
+const externals = {
+  name: 'externals',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('@ys/') || args.path.startsWith('node:')) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+/**
+ * Module-relative values the bundle would otherwise change: in src/, `import.meta.dirname` becomes the
+ * module's source folder (relative to the bundle, so dist/ and src/ can move together, as in the image);
+ * in @ys/shared, `import.meta.url` becomes that of the package's entry beside it (its own dependencies
+ * are resolved from there, not from the API's).
+ */
+const moduleLocation = {
+  name: 'module-location',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async (args) => {
+      let contents = await fs.promises.readFile(args.path, 'utf8');
+      if (args.path.startsWith(srcDir + path.sep) && contents.includes('import.meta.dirname')) {
+        const rel = path.relative(distDir, path.dirname(args.path)).split(path.sep).join('/');
+        contents = contents.replaceAll('import.meta.dirname', `__ysJoin(import.meta.dirname, ${JSON.stringify(rel)})`);
+      } else if (args.path.includes(`${path.sep}packages${path.sep}shared${path.sep}`) && contents.includes('import.meta.url')) {
+        contents = contents.replaceAll('import.meta.url', '__ysSharedUrl()');
+      }
+      return { contents, loader: 'ts' };
+    });
+  },
+};
+
+await build({
+  entryPoints: { server: path.join(srcDir, 'server.ts'), backup: path.join(srcDir, 'cli/backup.ts') },
+  outdir: distDir,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20.19',
+  sourcemap: 'linked',
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [externals, moduleLocation],
+  banner: {
+    js: [
+      "import { join as __ysJoin } from 'node:path';",
+      "import { createRequire as __ysCreateRequire } from 'node:module';",
+      "import { pathToFileURL as __ysPathToFileURL } from 'node:url';",
+      "const __ysSharedUrl = () => __ysPathToFileURL(__ysCreateRequire(import.meta.url).resolve('@ys/shared')).href;",
+    ].join('\n'),
+  },
+});
+const bundled = performance.now();
+
+// The cluster template: made once per PGlite version (initdb costs seconds of CPU). One tar file rather
+// than a folder, so that no copy on the way (pnpm deploy, an image layer) drops its empty folders.
+const pgliteVersion = JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json'), 'utf8')).version;
+const templateFile = path.join(distDir, 'pgdata-template.tar');
+const markerFile = path.join(distDir, 'pgdata-template.json');
+let made = false;
+const current = fs.existsSync(markerFile) && JSON.parse(fs.readFileSync(markerFile, 'utf8')).pglite === pgliteVersion;
+if (!current || !fs.existsSync(templateFile)) {
+  const { PGlite } = await import(require.resolve('@electric-sql/pglite'));
+  const { NodeFS } = await import(require.resolve('@electric-sql/pglite/nodefs'));
+  const work = path.join(distDir, 'pgdata-template.tmp');
+  fs.rmSync(work, { recursive: true, force: true });
+  fs.rmSync(markerFile, { force: true });
+  const pg = await PGlite.create({ fs: new NodeFS(work) });
+  await pg.close();
+  fs.writeFileSync(templateFile, tar(work));
+  fs.rmSync(work, { recursive: true, force: true });
+  fs.writeFileSync(markerFile, `${JSON.stringify({ pglite: pgliteVersion })}\n`);
+  made = true;
+}
+
+/** The folder as a ustar archive: its folders and regular files, paths relative to it (read back by src/db/client.ts). */
+function tar(root) {
+  const blocks = [];
+  const header = (name, mode, size, type) => {
+    const h = Buffer.alloc(512);
+    const field = (value, offset, length) => h.write(value, offset, length, 'ascii');
+    const octal = (n, offset, length) => field(`${n.toString(8).padStart(length - 1, '0')}\0`, offset, length);
+    if (Buffer.byteLength(name) > 100) throw new Error(`path too long for the template archive: ${name}`);
+    field(name, 0, 100);
+    octal(mode & 0o7777, 100, 8);
+    octal(0, 108, 8);
+    octal(0, 116, 8);
+    octal(size, 124, 12);
+    octal(0, 136, 12);
+    field('        ', 148, 8);
+    field(type, 156, 1);
+    field('ustar\u000000', 257, 8);
+    let sum = 0;
+    for (const byte of h) sum += byte;
+    field(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8);
+    return h;
+  };
+  const walk = (rel) => {
+    for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const name = rel ? `${rel}/${entry.name}` : entry.name;
+      const full = path.join(root, name);
+      const { mode } = fs.statSync(full);
+      if (entry.isDirectory()) {
+        blocks.push(header(`${name}/`, mode, 0, '5'));
+        walk(name);
+      } else if (entry.isFile()) {
+        const data = fs.readFileSync(full);
+        blocks.push(header(name, mode, data.length, '0'), data, Buffer.alloc((512 - (data.length % 512)) % 512));
+      } else {
+        throw new Error(`unexpected entry in the cluster template: ${name}`);
+      }
+    }
+  };
+  walk('');
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
+console.log(
+  `@ys/api: dist/server.js, dist/backup.js (${s(bundled - t0)}); PGlite ${pgliteVersion} cluster template ${made ? `made (${s(performance.now() - bundled)})` : 'up to date'}`,
+);
