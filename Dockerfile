@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# The production image: the API with its production dependencies only (pnpm deploy), the built admin
-# console and H5 app, the SQL migrations; runs as the unprivileged `node` user. See docs/operations.md.
+# The production image: the API built to JavaScript (apps/api/dist: the bundle and the PGlite cluster
+# template) with its production dependencies only (pnpm deploy), the built admin console and H5 app, the
+# SQL migrations; runs as the unprivileged `node` user. See docs/operations.md.
 
 ARG NODE_IMAGE=node:22-bookworm-slim
 
@@ -37,4 +38,4 @@ EXPOSE 3000 9464
 VOLUME ["/data"]
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "--import", "tsx", "src/server.ts"]
+CMD ["node", "dist/server.js"]

@@ -1,31 +1,45 @@
 #!/usr/bin/env node
-/** `pnpm start`: builds the two front ends when their build is missing or older than the sources, then serves everything. */
+/**
+ * `pnpm start`: builds what is missing or older than its sources — the two front ends, the API's JavaScript
+ * bundle (apps/api/dist) — then serves everything from the built API.
+ */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 
-function newest(dir) {
+function newest(p) {
+  const stat = fs.statSync(p);
+  if (!stat.isDirectory()) return stat.mtimeMs;
   let latest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
-    const p = path.join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+  for (const entry of fs.readdirSync(p)) {
+    if (entry === 'node_modules' || entry === 'dist') continue;
+    latest = Math.max(latest, newest(path.join(p, entry)));
   }
   return latest;
 }
 
-const stale = ['admin', 'h5'].some((app) => {
-  const index = path.join(root, 'apps', app, 'dist', 'index.html');
-  return !fs.existsSync(index) || fs.statSync(index).mtimeMs < Math.max(newest(path.join(root, 'apps', app)), newest(path.join(root, 'packages/shared/src')));
-});
-if (stale || process.env.FORCE_BUILD === '1') {
-  const res = spawnSync('pnpm', ['build'], { cwd: root, stdio: 'inherit' });
-  if (res.status !== 0) process.exit(res.status ?? 1);
+/** Whether `output` is missing or older than any of `inputs` (files or folders, relative to the root). */
+function stale(output, inputs) {
+  const file = path.join(root, output);
+  return !fs.existsSync(file) || fs.statSync(file).mtimeMs < Math.max(...inputs.map((p) => newest(path.join(root, p))));
 }
 
-const server = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'apps/api/src/server.ts')], {
+const shared = 'packages/shared/src';
+const staleFronts = ['admin', 'h5'].some((app) => stale(`apps/${app}/dist/index.html`, [`apps/${app}`, shared]));
+const api = ['apps/api/src', 'apps/api/scripts', 'apps/api/package.json', shared];
+const staleApi =
+  stale('apps/api/dist/server.js', api) || stale('apps/api/dist/backup.js', api) || !fs.existsSync(path.join(root, 'apps/api/dist/pgdata-template.json'));
+
+function run(args) {
+  const res = spawnSync('pnpm', args, { cwd: root, stdio: 'inherit' });
+  if (res.status !== 0) process.exit(res.status ?? 1);
+}
+if (staleFronts || process.env.FORCE_BUILD === '1') run(['build']);
+else if (staleApi) run(['--filter', '@ys/api', 'build']);
+
+const server = spawnSync(process.execPath, [path.join(root, 'apps/api/dist/server.js')], {
   cwd: path.join(root, 'apps/api'),
   stdio: 'inherit',
 });

@@ -1,5 +1,5 @@
 /** Helpers of the benchmark runner: child servers, readiness, RSS sampling, autocannon, machine load. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,8 +59,19 @@ export function startNode(args, { env, port, cwd = root, logFile }) {
   };
 }
 
-/** The API server; BENCH_API_ROOT runs another checkout of the product (a before/after comparison) on the same data. */
-export const apiArgs = ['--import', 'tsx', path.join(process.env.BENCH_API_ROOT ?? root, 'apps/api/src/server.ts')];
+/**
+ * The API server, started as production starts it: the built apps/api/dist/server.js, (re)built here first.
+ * BENCH_API_ROOT runs another checkout of the product (a before/after comparison) on the same data; one from
+ * before the API had a build runs its TypeScript through tsx.
+ */
+const apiRoot = process.env.BENCH_API_ROOT ?? root;
+const apiBuild = path.join(apiRoot, 'apps/api/scripts/build.mjs');
+function builtApi() {
+  const res = spawnSync(process.execPath, [apiBuild], { cwd: path.join(apiRoot, 'apps/api'), stdio: 'inherit' });
+  if (res.status !== 0) throw new Error(`building the API (${apiBuild}) failed`);
+  return [path.join(apiRoot, 'apps/api/dist/server.js')];
+}
+export const apiArgs = fs.existsSync(apiBuild) ? builtApi() : ['--import', 'tsx', path.join(apiRoot, 'apps/api/src/server.ts')];
 
 /**
  * One autocannon run against `url` (opts as autocannon's), sampling the server's RSS. Answers
