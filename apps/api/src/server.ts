@@ -17,16 +17,25 @@ async function main() {
     }
     throw err;
   }
+  // Milliseconds since the process started, at the end of each step (logged with "ready").
+  const startup: Record<string, number> = { modules: Math.round(performance.now()) };
+  const step = (name: string) => {
+    startup[name] = Math.round(performance.now());
+  };
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  step('database');
   await migrate(database);
+  step('migrations');
   if (config.demoData) await seedDemo(database.db);
   else await seedReferenceData(database.db);
+  step('seed');
 
   // A replica serves the read-heavy figures; migrations and writes go to the primary only.
   const readDatabase = config.databaseReadUrl
     ? await openDatabase({ databaseUrl: config.databaseReadUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize })
     : undefined;
   const app = await buildApp({ config, database, readDatabase });
+  step('app');
   const metricsServer = config.metricsPort > 0 ? await listenMetrics(app, config.host, config.metricsPort) : null;
   let closing = false;
   const shutdown = (signal: string) => {
@@ -48,6 +57,7 @@ async function main() {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   await app.listen({ host: config.host, port: config.port });
+  step('listening');
   app.log.info(
     {
       database: database.kind,
@@ -56,6 +66,7 @@ async function main() {
       dataDir: database.kind === 'pglite' ? config.dataDir : undefined,
       admin: `${config.publicBaseUrl}/admin/`,
       h5: `${config.publicBaseUrl}/m/`,
+      startup,
     },
     '优商一码通 ready',
   );
