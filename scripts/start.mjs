@@ -28,7 +28,7 @@ function stale(output, inputs) {
 
 const shared = 'packages/shared/src';
 const staleFronts = ['admin', 'h5'].some((app) => stale(`apps/${app}/dist/index.html`, [`apps/${app}`, shared]));
-const api = ['apps/api/src', 'apps/api/scripts', 'apps/api/package.json', shared];
+const api = ['apps/api/src', 'apps/api/scripts', 'apps/api/package.json', 'drizzle', shared];
 const staleApi =
   stale('apps/api/dist/server.js', api) || stale('apps/api/dist/backup.js', api) || !fs.existsSync(path.join(root, 'apps/api/dist/pgdata-template.json'));
 

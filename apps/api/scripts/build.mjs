@@ -4,14 +4,15 @@
  *
  *   dist/server.js, dist/backup.js   src/server.ts and src/cli/backup.ts bundled with @ys/shared (TypeScript
  *                                    sources); every other package stays in node_modules
- *   dist/pgdata-template.tar         an empty PGlite cluster (what initdb makes), unpacked into an empty
+ *   dist/pgdata-template.tar         a PGlite cluster with the migrations applied, unpacked into an empty
  *   dist/pgdata-template.json        DATA_DIR instead of running initdb at the first start (src/db/client.ts);
- *                                    remade only when the PGlite version changes
+ *                                    remade only when the PGlite version or the migrations change
  *
  * The bundle sits at the same depth as src/ (apps/api/dist), and `import.meta.dirname` of a module from
  * src/ keeps naming its source folder, so the paths the code derives from it (the repository root, the
  * migrations, the template) are the same whether it runs from src/ through tsx or from dist/.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -80,24 +81,41 @@ await build({
 });
 const bundled = performance.now();
 
-// The cluster template: made once per PGlite version (initdb costs seconds of CPU). One tar file rather
-// than a folder, so that no copy on the way (pnpm deploy, an image layer) drops its empty folders.
+// The cluster template, with the committed migrations applied: made again when the PGlite version or the
+// migrations change (initdb costs seconds of CPU, the migrations most of one). One tar file rather than a
+// folder, so that no copy on the way (pnpm deploy, an image layer) drops its empty folders. A server whose
+// migrations are newer than its template applies the rest at start, as on any existing database.
 const pgliteVersion = JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json'), 'utf8')).version;
+const migrationsFolder = path.resolve(apiDir, '../../drizzle');
+const migrations = createHash('sha256');
+for (const file of [
+  'meta/_journal.json',
+  ...fs
+    .readdirSync(migrationsFolder)
+    .filter((f) => f.endsWith('.sql'))
+    .sort(),
+]) {
+  migrations.update(file).update(fs.readFileSync(path.join(migrationsFolder, file)));
+}
+const marker = { pglite: pgliteVersion, migrations: migrations.digest('hex').slice(0, 16) };
 const templateFile = path.join(distDir, 'pgdata-template.tar');
 const markerFile = path.join(distDir, 'pgdata-template.json');
 let made = false;
-const current = fs.existsSync(markerFile) && JSON.parse(fs.readFileSync(markerFile, 'utf8')).pglite === pgliteVersion;
+const current = fs.existsSync(markerFile) && fs.readFileSync(markerFile, 'utf8') === `${JSON.stringify(marker)}\n`;
 if (!current || !fs.existsSync(templateFile)) {
-  const { PGlite } = await import(require.resolve('@electric-sql/pglite'));
-  const { NodeFS } = await import(require.resolve('@electric-sql/pglite/nodefs'));
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { NodeFS } = await import('@electric-sql/pglite/nodefs');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const { migrate } = await import('drizzle-orm/pglite/migrator');
   const work = path.join(distDir, 'pgdata-template.tmp');
   fs.rmSync(work, { recursive: true, force: true });
   fs.rmSync(markerFile, { force: true });
   const pg = await PGlite.create({ fs: new NodeFS(work) });
+  await migrate(drizzle({ client: pg }), { migrationsFolder });
   await pg.close();
   fs.writeFileSync(templateFile, tar(work));
   fs.rmSync(work, { recursive: true, force: true });
-  fs.writeFileSync(markerFile, `${JSON.stringify({ pglite: pgliteVersion })}\n`);
+  fs.writeFileSync(markerFile, `${JSON.stringify(marker)}\n`);
   made = true;
 }
 

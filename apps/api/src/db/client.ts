@@ -134,9 +134,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 }
 
 /**
- * `pnpm build` leaves an empty cluster beside the bundle (dist/pgdata-template.tar, see
+ * `pnpm build` leaves a cluster with the migrations applied beside the bundle (dist/pgdata-template.tar, see
  * apps/api/scripts/build.mjs): an empty data dir is unpacked from it, which takes a fraction of initdb's
- * seconds of CPU. Without it, or when another PGlite version made it, PGlite runs initdb as before. The
+ * seconds of CPU; `migrate()` then applies only migrations newer than the template. Without it, or when
+ * another PGlite version made it, PGlite runs initdb as before. The
  * cluster is unpacked beside the data dir, every file and folder of it is fsynced, and only then is it
  * renamed into place: a start killed halfway leaves the data dir empty, and no acknowledged commit lands
  * in a cluster whose files are not on disk yet.
