@@ -6,7 +6,7 @@
 import type { Role, StationType } from '@ys/shared';
 import { officialHolidays } from '@ys/shared/holidays';
 import { categories, districts, holidays, stations, users } from '@ys/shared/schema';
-import { eq } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import { hashPassword } from '../lib/crypto.ts';
 import type { Db } from './client.ts';
 
@@ -199,13 +199,14 @@ export async function seedDemo(db: Db): Promise<void> {
       stationId: stationId.get(s.code) ?? null,
     })),
   ];
-  for (const account of wanted) {
-    const [exists] = await db.select({ id: users.id }).from(users).where(eq(users.username, account.username));
-    if (exists) continue;
-    const { password, ...rest } = account;
-    await db
-      .insert(users)
-      .values({ ...rest, passwordHash: await hashPassword(password), mustChangePassword: false })
-      .onConflictDoNothing();
-  }
+  // The missing accounts, their passwords hashed side by side (argon2 runs on libuv's threads), in one insert.
+  const names = wanted.map((a) => a.username);
+  const found = await db.select({ username: users.username }).from(users).where(inArray(users.username, names));
+  const existing = new Set(found.map((u) => u.username));
+  const missing = await Promise.all(
+    wanted
+      .filter((a) => !existing.has(a.username))
+      .map(async ({ password, ...rest }) => ({ ...rest, passwordHash: await hashPassword(password), mustChangePassword: false })),
+  );
+  if (missing.length) await db.insert(users).values(missing).onConflictDoNothing();
 }
