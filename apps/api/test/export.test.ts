@@ -1,11 +1,15 @@
 /**
  * Exports: the ticket list and the figures as .xlsx (parsed back with exceljs) and CSV, with Chinese
- * headers, the list's filters and scope, and every row across several keyset batches.
+ * headers, the list's filters and scope, and every row across several keyset batches; the sheet XML the
+ * export writes row by row is the one exceljs's own row writer produces.
  */
+import { PassThrough, type Readable } from 'node:stream';
+import { inflateRawSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXPORT_BATCH } from '../src/modules/exports/tickets.ts';
+import { type Cell, type Column, tableStream } from '../src/modules/exports/tabular.ts';
+import { EXPORT_BATCH, ticketBatches } from '../src/modules/exports/tickets.ts';
 import { enterpriseToken, submit } from './fixtures.ts';
 import { build, type TestApp } from './helper.ts';
 import { listed } from './stats-support.ts';
@@ -63,6 +67,30 @@ async function sheetRows(token: string, url: string): Promise<unknown[][]> {
   return rows;
 }
 
+async function bytesOf(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** One file of a zip, found through the central directory. */
+function unzipEntry(zip: Buffer, name: string): string {
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  let at = zip.readUInt32LE(end + 16);
+  for (let i = zip.readUInt16LE(end + 10); i > 0; i--) {
+    const [method, size, nameLength, extra, comment, local] = [10, 20, 28, 30, 32, 42].map((o) =>
+      o === 20 || o === 42 ? zip.readUInt32LE(at + o) : zip.readUInt16LE(at + o),
+    ) as [number, number, number, number, number, number];
+    if (zip.toString('utf8', at + 46, at + 46 + nameLength) === name) {
+      const data = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+      const raw = zip.subarray(data, data + size);
+      return (method === 8 ? inflateRawSync(raw) : raw).toString('utf8');
+    }
+    at += 46 + nameLength + extra + comment;
+  }
+  throw new Error(`${name} not in the zip`);
+}
+
 function csvRows(body: string): string[][] {
   // The test data has no quoted fields with line breaks: split plainly.
   return body
@@ -100,6 +128,9 @@ describe('GET /api/tickets/export', () => {
     expect(new Set(numbers).size).toBe(total); // no row twice, none lost at a batch boundary
     expect(rows[1]![2]).toBe('扫码');
     expect(rows.slice(1).some((r) => r[3] === '待签收')).toBe(true);
+    // times in Asia/Shanghai to the minute: created 2026-01-01 00:00:00+08 + 100 s, due 2026-01-20 00:00+08
+    const bulk300 = rows.find((r) => r[0] === 'YS20260101000300')!;
+    expect([bulk300[1], bulk300[16], bulk300[18], bulk300[19]]).toEqual(['2026-01-01 00:01', undefined, '2026-01-20 00:00', undefined]);
   });
 
   it('applies the same filters and scope as the list', async () => {
@@ -128,6 +159,73 @@ describe('GET /api/tickets/export', () => {
     expect(csvRows(all.rawPayload.toString('utf8')).length - 1).toBe(BULK + 2);
     const comma = await download(center, '/api/tickets/export?format=csv&q=含逗号');
     expect(comma.rawPayload.toString('utf8')).toContain('"昆区企业案件进度, 含逗号"');
+  });
+});
+
+describe('the xlsx writer', () => {
+  it('writes the same sheet as exceljs row by row, with the header bold and the first row frozen', async () => {
+    const rows: Cell[][] = [
+      ['a<b & "c" \'d\'', null, 3, ' lead and trail ', '=1+2'],
+      [null, '控制\u0001字符\u007f', 0, '', '中文，逗号'],
+      [null, null, null, null, null],
+      ['after an empty row', 2.5, -1, 'x\r\ny\tz', undefined],
+    ];
+    const columns: Column<Cell[]>[] = ['文本', '空', '数字', '空白', '公式'].map((header, i) => ({ header, width: 10 + i, value: (r) => r[i] }));
+    const ours = await bytesOf(
+      tableStream(
+        'xlsx',
+        '表',
+        columns,
+        (async function* () {
+          yield rows.slice(0, 2);
+          yield rows.slice(2);
+        })(),
+      ),
+    );
+    // The reference: exceljs's streaming writer with every row through addRow().commit().
+    const out = new PassThrough();
+    const reference = bytesOf(out);
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+    const sheet = workbook.addWorksheet('表', { views: [{ state: 'frozen', ySplit: 1 }] });
+    sheet.columns = columns.map((c, i) => ({ header: c.header, key: `c${i}`, width: c.width }));
+    sheet.getRow(1).font = { bold: true };
+    for (const row of rows) sheet.addRow(row.map((v) => v ?? null)).commit();
+    sheet.commit();
+    await workbook.commit();
+    for (const part of ['xl/worksheets/sheet1.xml', 'xl/styles.xml', 'xl/workbook.xml']) {
+      expect(unzipEntry(ours, part), part).toBe(unzipEntry(await reference, part));
+    }
+    const xml = unzipEntry(ours, 'xl/worksheets/sheet1.xml');
+    expect(xml).not.toContain('<row r="4"'); // a row without values is left out, its number skipped
+    expect(xml).toContain('<row r="5" spans="1:5"');
+  });
+});
+
+describe('ticketBatches', () => {
+  it('reads the tickets newest first in keyset pages of at most the batch size', async () => {
+    const sizes: number[] = [];
+    const seen = new Set<string>();
+    let previous = '';
+    for await (const batch of ticketBatches(t.app, undefined, new Date(), 500)) {
+      sizes.push(batch.length);
+      for (const row of batch) {
+        seen.add(row.id);
+        const key = `${row.cursorAt}|${row.id}`;
+        if (previous) expect(row.cursorAt <= previous.split('|')[0]!).toBe(true);
+        previous = key;
+      }
+    }
+    const total = BULK + 2;
+    expect(seen.size).toBe(total);
+    expect(sizes).toEqual([...Array(Math.floor(total / 500)).fill(500), total % 500]);
+  });
+
+  it('can be left after the first page (a client that goes away) without an unhandled read', async () => {
+    for await (const batch of ticketBatches(t.app, undefined, new Date(), 100)) {
+      expect(batch).toHaveLength(100);
+      break;
+    }
+    expect(await listed(t, center, {})).toBe(BULK + 2);
   });
 });
 

@@ -62,8 +62,48 @@ async function sheetDrained(sheet: ExcelJS.Worksheet): Promise<void> {
   const pipe = (sheet as unknown as { _stream?: { pipes?: Pipe[] } })._stream?.pipes?.[0];
   if (!pipe) return;
   const buffered = () => pipe.writableLength ?? pipe._writableState?.length ?? 0;
-  while (buffered() > 1 << 20 && !pipe.destroyed) await new Promise((resolve) => setTimeout(resolve, 2));
+  while (buffered() > 1 << 16 && !pipe.destroyed) await new Promise((resolve) => setTimeout(resolve, 2));
 }
+
+/** A1-style column letters: 1 → A, 27 → AA. */
+function columnLetters(n: number): string {
+  let letters = '';
+  for (let i = n; i > 0; i = Math.floor((i - 1) / 26)) letters = String.fromCharCode(65 + ((i - 1) % 26)) + letters;
+  return letters;
+}
+
+// What exceljs's xmlEncode does to text: the five XML specials escaped, control characters XML 1.0 forbids dropped.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding the control characters to drop is the point
+const XML_SPECIALS = /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F]/g;
+const XML_ESCAPES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' };
+const xmlText = (text: string) => text.replace(XML_SPECIALS, (c) => XML_ESCAPES[c] ?? '');
+
+/**
+ * One data row as exceljs's streaming writer renders `addRow(cells).commit()` with useSharedStrings: false
+ * and no cell style: every column has a cell, so spans is 1:columns; strings as t="str", numbers bare, empty
+ * cells left out, and a row without any value not written at all. Built as one string instead of through
+ * exceljs's Row/Cell models, its style lookup per cell and its XML builder, which were nearly all of an
+ * export's CPU time (test: "writes the same sheet as exceljs row by row").
+ */
+export function rowXml(r: number, cells: readonly Cell[], letters: readonly string[]): string {
+  let body = '';
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i];
+    if (v === null || v === undefined) continue;
+    body += typeof v === 'number' ? `<c r="${letters[i]}${r}"><v>${v}</v></c>` : `<c r="${letters[i]}${r}" t="str"><v>${xmlText(v)}</v></c>`;
+  }
+  return body ? `<row r="${r}" spans="1:${cells.length}" x14ac:dyDescent="0.25">${body}</row>` : '';
+}
+
+/** The parts of exceljs's WorksheetWriter that writing rows directly needs (exceljs 4.4). */
+interface SheetWriterInternals {
+  /** The sheet's XML stream into the zip, opened on first use. */
+  stream: { write(data: Buffer): unknown };
+  /** The number the next added row would get. */
+  _rowZero: number;
+}
+
+const XML_PIECE = 32_768; // characters: up to ~96 KB of UTF-8
 
 function xlsxStream<T>(sheetName: string, columns: Column<T>[], batches: AsyncIterable<T[]>): PassThrough {
   const out = new PassThrough();
@@ -72,9 +112,29 @@ function xlsxStream<T>(sheetName: string, columns: Column<T>[], batches: AsyncIt
     const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
     sheet.columns = columns.map((c, i) => ({ header: c.header, key: `c${i}`, width: c.width ?? 14 }));
     sheet.getRow(1).font = { bold: true };
+    // The header row (bold) through exceljs: it opens the sheet data; the data rows follow as XML.
+    sheet.getRow(1).commit();
+    const writer = sheet as unknown as SheetWriterInternals;
+    const letters = columns.map((_, i) => columnLetters(i + 1));
+    let r = writer._rowZero;
     for await (const batch of batches) {
       if (out.destroyed) return;
-      for (const row of batch) sheet.addRow(columns.map((c) => c.value(row) ?? null)).commit();
+      // Handed on in pieces of ~64 KB (the size of exceljs's own buffers): a batch's whole XML held as one
+      // string would outlive the young generation and be promoted, and the old space grow with every batch.
+      let xml = '';
+      for (const row of batch) {
+        xml += rowXml(
+          r++,
+          columns.map((c) => c.value(row)),
+          letters,
+        );
+        if (xml.length >= XML_PIECE) {
+          writer.stream.write(Buffer.from(xml));
+          xml = '';
+        }
+      }
+      if (xml) writer.stream.write(Buffer.from(xml));
+      writer._rowZero = r;
       await sheetDrained(sheet);
       await drained(out);
     }
