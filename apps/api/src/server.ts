@@ -26,16 +26,19 @@ async function main() {
   step('database');
   await migrate(database);
   step('migrations');
-  if (config.demoData) await seedDemo(database.db);
-  else await seedReferenceData(database.db);
-  step('seed');
+  // Seeding (on a new database mostly password hashing, on libuv's threads) runs while the app is built and
+  // made ready (its routes' schemas compiled); it is over before the server listens.
+  const seeding = (config.demoData ? seedDemo(database.db) : seedReferenceData(database.db)).then(() => step('seed'));
+  seeding.catch(() => {});
 
   // A replica serves the read-heavy figures; migrations and writes go to the primary only.
   const readDatabase = config.databaseReadUrl
     ? await openDatabase({ databaseUrl: config.databaseReadUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize })
     : undefined;
   const app = await buildApp({ config, database, readDatabase });
+  await app.ready();
   step('app');
+  await seeding;
   const metricsServer = config.metricsPort > 0 ? await listenMetrics(app, config.host, config.metricsPort) : null;
   let closing = false;
   const shutdown = (signal: string) => {
