@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config, S3Config } from '../../config.ts';
 import { AppError } from '../../errors.ts';
@@ -79,16 +78,21 @@ export function localStorage(dataDir: string): AttachmentStorage {
 
 /** An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, OSS/COS in S3 mode); downloads stream from the store. */
 export function s3Storage(s3: S3Config, log: FastifyBaseLogger): AttachmentStorage {
-  const client = new S3Client({
-    region: s3.region,
-    endpoint: s3.endpoint ?? undefined,
-    forcePathStyle: s3.forcePathStyle,
-    credentials: s3.accessKeyId && s3.secretAccessKey ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } : undefined,
-    // Checksums only where the API requires them: not every S3-compatible store accepts the newer trailers.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 3,
-  });
+  // The SDK is loaded only here: an installation with local storage never pays for it at start.
+  const sdk = import('@aws-sdk/client-s3').then((m) => ({
+    m,
+    client: new m.S3Client({
+      region: s3.region,
+      endpoint: s3.endpoint ?? undefined,
+      forcePathStyle: s3.forcePathStyle,
+      credentials: s3.accessKeyId && s3.secretAccessKey ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } : undefined,
+      // Checksums only where the API requires them: not every S3-compatible store accepts the newer trailers.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 3,
+    }),
+  }));
+  sdk.catch(() => {});
   const Bucket = s3.bucket;
   // The store being down or refusing is the operator's problem, not the caller's: 503, with the cause logged.
   const unavailable = (err: unknown) => {
@@ -100,7 +104,8 @@ export function s3Storage(s3: S3Config, log: FastifyBaseLogger): AttachmentStora
     async put(bytes, mime) {
       const Key = newKey();
       try {
-        await client.send(new PutObjectCommand({ Bucket, Key, Body: bytes, ContentLength: bytes.length, ContentType: mime }));
+        const { m, client } = await sdk;
+        await client.send(new m.PutObjectCommand({ Bucket, Key, Body: bytes, ContentLength: bytes.length, ContentType: mime }));
       } catch (err) {
         throw unavailable(err);
       }
@@ -109,7 +114,8 @@ export function s3Storage(s3: S3Config, log: FastifyBaseLogger): AttachmentStora
     async open(key, range) {
       try {
         const Range = range ? `bytes=${range.start}-${range.end}` : undefined;
-        const out = await client.send(new GetObjectCommand({ Bucket, Key: checkKey(key), Range }));
+        const { m, client } = await sdk;
+        const out = await client.send(new m.GetObjectCommand({ Bucket, Key: checkKey(key), Range }));
         return out.Body as Readable;
       } catch (err) {
         throw unavailable(err);
@@ -117,7 +123,8 @@ export function s3Storage(s3: S3Config, log: FastifyBaseLogger): AttachmentStora
     },
     async exists(key) {
       try {
-        await client.send(new HeadObjectCommand({ Bucket, Key: checkKey(key) }));
+        const { m, client } = await sdk;
+        await client.send(new m.HeadObjectCommand({ Bucket, Key: checkKey(key) }));
         return true;
       } catch (err) {
         if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
