@@ -67,7 +67,7 @@ export interface TestApp {
 export function testConfig(overrides: Record<string, string> = {}, dataDir?: string): Config {
   return loadConfig({
     NODE_ENV: 'test',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: 'silent',
     DATA_DIR: dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ys-data-')),
     RATE_LIMITS: 'false',
     SWEEP_INTERVAL_SECONDS: '0',
@@ -92,7 +92,7 @@ export class TestClock {
 export async function build(env: Record<string, string> = {}, clock?: TestClock): Promise<TestApp> {
   const { database, drop } = await freshDatabase();
   const config = testConfig(env);
-  const app = await buildApp({ config, database, ownsDatabase: false, logger: process.env.TEST_LOG_LEVEL ? { level: process.env.TEST_LOG_LEVEL } : false, now: clock?.now });
+  const app = await buildApp({ config, database, ownsDatabase: false, logger: false, now: clock?.now });
   await app.ready();
   const as = (token: string | null, opts: InjectOptions) =>
     app.inject({ ...opts, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(opts.headers ?? {}) } });

@@ -148,19 +148,30 @@ const columns = (of: Record<Additive, SQL>) =>
     sql`, `,
   );
 
-function liveColumns(now: Date): SQL {
-  const response = measure.response(now);
-  const color = colorSql(now);
+/**
+ * The live part: the request's tickets with the clock-dependent measures computed once per row (OFFSET 0 keeps
+ * the planner from copying them into every count that reads them), then counted. The subquery is named tickets
+ * and keeps the column names, so that the predicates of `measure` read it as they read the table.
+ */
+function liveSource(now: Date, key: Key | null, where: SQL): SQL {
+  return sql`(select ${key ? sql`(${key.live})::text` : sql`null::text`} as key, ${tickets.status} as status,
+      ${tickets.firstClaimedAt} as first_claimed_at, ${tickets.firstResolvedAt} as first_resolved_at, ${tickets.createdAt} as created_at,
+      ${tickets.satisfaction} as satisfaction, ${tickets.solved} as solved, ${measure.response(now)} as response,
+      ${measure.resolution} as resolution, ${colorSql(now)} as color, ${measure.overdue(now)} as overdue
+    from tickets where ${where} offset 0) as tickets`;
+}
+
+function liveColumns(): SQL {
   const seconds = (end: typeof tickets.firstClaimedAt) => sql`coalesce(sum(extract(epoch from (${end} - ${tickets.createdAt}))), 0)`;
   const n = (where: SQL) => sql`count(*) filter (where ${where})`;
   return columns({
     received: sql`count(*)`,
     effective: n(measure.effective),
-    response_on_time: n(sql`${response} = 'on_time'`),
-    response_due: n(sql`${response} in ('on_time', 'late')`),
+    response_on_time: n(sql`tickets.response = 'on_time'`),
+    response_due: n(sql`tickets.response in ('on_time', 'late')`),
     completed: n(sql`${measure.effective} and ${measure.completed}`),
-    resolved: n(sql`${measure.resolution} <> 'none'`),
-    resolved_on_time: n(sql`${measure.resolution} = 'on_time'`),
+    resolved: n(sql`tickets.resolution <> 'none'`),
+    resolved_on_time: n(sql`tickets.resolution = 'on_time'`),
     rated: n(measure.rated),
     solved: n(sql`${measure.rated} and ${tickets.solved}`),
     satisfied: n(sql`${tickets.satisfaction} = 'satisfied'`),
@@ -168,11 +179,11 @@ function liveColumns(now: Date): SQL {
     claimed: n(measure.claimed),
     claim_seconds: seconds(tickets.firstClaimedAt),
     resolve_seconds: seconds(tickets.firstResolvedAt),
-    overdue_open: n(measure.overdue(now)),
-    red: n(sql`${color} = 'red'`),
-    orange: n(sql`${color} = 'orange'`),
-    yellow: n(sql`${color} = 'yellow'`),
-    green: n(sql`${color} = 'green'`),
+    overdue_open: n(sql`tickets.overdue`),
+    red: n(sql`tickets.color = 'red'`),
+    orange: n(sql`tickets.color = 'orange'`),
+    yellow: n(sql`tickets.color = 'yellow'`),
+    green: n(sql`tickets.color = 'green'`),
   });
 }
 
@@ -189,6 +200,8 @@ const NIL = '00000000-0000-0000-0000-000000000000';
 interface Key {
   live: SQL;
   rollup: SQL;
+  /** Read from the fine rows of the rollup (category and channel), not the coarse ones. */
+  fine?: boolean;
 }
 
 /**
@@ -196,7 +209,7 @@ interface Key {
  * inside the range, the tickets themselves for the rest. The rollup's condition says in its own columns what the
  * scope and the filters say of a ticket.
  */
-function sources(filter: Filter, ctx: StaffContext, now: Date, heldOnly: boolean): { live: SQL; rollup: SQL } {
+function sources(filter: Filter, ctx: StaffContext, now: Date, heldOnly: boolean, fine: boolean): { live: SQL; rollup: SQL } {
   const where = whereOf(filter, ctx, now); // validates the filters first
   const held = heldOnly ? sql` and ${measure.holder} is not null` : sql``;
   const from = filter.from ? new Date(filter.from) : null;
@@ -208,7 +221,12 @@ function sources(filter: Filter, ctx: StaffContext, now: Date, heldOnly: boolean
   const usable = (m: string | null) => m === null || (/^\d{4}-\d{2}$/.test(m) && m >= '0001-02' && m <= '9999-11');
   if (!usable(lo) || !usable(hi) || (lo && hi && lo >= hi)) return { live: sql`${where}${held}`, rollup: sql`false` };
 
-  const edges = [lo ? sql`${tickets.createdAt} < ${at(monthStart(lo))}` : null, hi ? sql`${tickets.createdAt} >= ${at(monthStart(hi))}` : null];
+  // The settled tickets of a partial month at either end (none when the range starts or ends on a month's start:
+  // then the condition is the live one alone, which the partial index tickets_live_idx answers with the range).
+  const edges = [
+    from && lo && monthStart(lo) > from ? sql`${tickets.createdAt} < ${at(monthStart(lo))}` : null,
+    to && hi && monthStart(hi) < to ? sql`${tickets.createdAt} >= ${at(monthStart(hi))}` : null,
+  ];
   const live = sql`${where}${held} and (${sql.join([measure.live, ...edges.filter((e) => e !== null)], sql` or `)})`;
 
   const r = (c: string) => sql.raw(`ticket_stats.${c}`);
@@ -217,6 +235,8 @@ function sources(filter: Filter, ctx: StaffContext, now: Date, heldOnly: boolean
     scope = ctx.station ? undefined : sql`false`; // its own station: filter.stationId (baseFilter)
   else if (ctx.districtCode) scope = sql`${r('district_code')} = ${ctx.districtCode}`;
   const conditions = [
+    // the coarse rows (category and channel '*') unless the request filters or groups by either
+    fine || filter.categoryCode || filter.channel ? sql`${r('category_code')} <> '*'` : sql`${r('category_code')} = '*'`,
     scope,
     filter.stationId ? sql`${r('holder')} = ${filter.stationId}::uuid` : undefined,
     heldOnly ? sql`${r('holder')} <> ${NIL}::uuid` : undefined,
@@ -227,7 +247,7 @@ function sources(filter: Filter, ctx: StaffContext, now: Date, heldOnly: boolean
     lo ? sql`${r('month')} >= ${`${lo}-01`}::date` : undefined,
     hi ? sql`${r('month')} < ${`${hi}-01`}::date` : undefined,
   ].filter((c): c is SQL => c !== undefined);
-  return { live, rollup: conditions.length ? sql.join(conditions, sql` and `) : sql`true` };
+  return { live, rollup: sql.join(conditions, sql` and `) };
 }
 
 const rate = (num: string, den: string, digits = 4) => sql.raw(`round((${num})::numeric / nullif(${den}, 0), ${digits})::float8`);
@@ -243,7 +263,7 @@ async function aggregate(
   tail: SQL = sql``,
   heldOnly = false,
 ): Promise<Counts[]> {
-  const src = sources(filter, ctx, now, heldOnly);
+  const src = sources(filter, ctx, now, heldOnly, key?.fine ?? false);
   const totals = sql.join(
     ADDITIVE.filter((c) => !c.endsWith('_seconds')).map((c) => sql.raw(`coalesce(sum(u.${c}), 0)::int as ${c}`)),
     sql`, `,
@@ -265,8 +285,8 @@ async function aggregate(
         from ticket_stats where ${src.rollup}
         ${key ? sql`group by 1` : sql``}
         union all
-        select ${key ? sql`(${key.live})::text` : sql`null::text`} as key, ${liveColumns(now)}
-        from tickets where ${src.live}
+        select ${key ? sql`tickets.key` : sql`null::text`} as key, ${liveColumns()}
+        from ${liveSource(now, key, src.live)}
         ${key ? sql`group by 1` : sql``}
       ) u
       group by u.key
@@ -389,8 +409,8 @@ const KEYS: Record<Exclude<Dimension, 'month'>, Key> = {
   station: { live: measure.holder, rollup: sql`nullif(ticket_stats.holder, ${NIL}::uuid)` },
   stationType: { live: sql`${tickets.poolType}`, rollup: sql`nullif(ticket_stats.pool_type, '')` },
   district: { live: sql`${tickets.districtCode}`, rollup: sql`ticket_stats.district_code` },
-  category: { live: sql`${tickets.categoryCode}`, rollup: sql`ticket_stats.category_code` },
-  channel: { live: sql`${tickets.channel}`, rollup: sql`ticket_stats.channel` },
+  category: { live: sql`${tickets.categoryCode}`, rollup: sql`ticket_stats.category_code`, fine: true },
+  channel: { live: sql`${tickets.channel}`, rollup: sql`ticket_stats.channel`, fine: true },
 };
 
 /** A group's label and the list filter that selects it. */
