@@ -131,6 +131,7 @@ describe('GET /api/tickets/export', () => {
     // times in Asia/Shanghai to the minute: created 2026-01-01 00:00:00+08 + 100 s, due 2026-01-20 00:00+08
     const bulk300 = rows.find((r) => r[0] === 'YS20260101000300')!;
     expect([bulk300[1], bulk300[16], bulk300[18], bulk300[19]]).toEqual(['2026-01-01 00:01', undefined, '2026-01-20 00:00', undefined]);
+    expect([bulk300[3], bulk300[21], bulk300[22], bulk300[23]]).toEqual(['待签收', '否', 0, undefined]); // status, supervised, reopens, solved
   });
 
   it('applies the same filters and scope as the list', async () => {

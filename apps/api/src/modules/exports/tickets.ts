@@ -67,10 +67,10 @@ function columnsOf(now: Date) {
 
 type Cursor = { at: string; id: string } | null;
 
-function selectBatch(app: FastifyInstance, where: SQL | undefined, now: Date, cursor: Cursor, size: number) {
+function selectBatch(app: FastifyInstance, fields: ExportFields, where: SQL | undefined, cursor: Cursor, size: number) {
   const after = cursor ? sql`(${tickets.createdAt}, ${tickets.id}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)` : undefined;
   return app.db.db
-    .select(columnsOf(now))
+    .select(fields)
     .from(tickets)
     .leftJoin(holder, eq(holder.id, tickets.stationId))
     .leftJoin(assignee, eq(assignee.id, tickets.assigneeId))
@@ -78,7 +78,19 @@ function selectBatch(app: FastifyInstance, where: SQL | undefined, now: Date, cu
     .orderBy(desc(tickets.createdAt), desc(tickets.id))
     .limit(size);
 }
+type ExportFields = ReturnType<typeof columnsOf>;
 export type ExportRow = Awaited<ReturnType<typeof selectBatch>>[number];
+
+/**
+ * One batch, run as plain SQL with every column named after its key: the rows come from the driver as they
+ * are (no value needs converting: times are text, the rest strings, numbers and booleans), without
+ * drizzle's per-cell mapping of a select, which was a fifth of an export's CPU time.
+ */
+function fetchBatch(app: FastifyInstance, where: SQL | undefined, now: Date, cursor: Cursor, size: number): Promise<ExportRow[]> {
+  // Only the SQL text of this select is used: the aliased fields stand in for the typed ones.
+  const named = Object.fromEntries(Object.entries(columnsOf(now)).map(([key, value]) => [key, sql`${value}`.as(key)])) as unknown as ExportFields;
+  return app.db.rows<ExportRow>(selectBatch(app, named, where, cursor, size).getSQL());
+}
 
 /**
  * Newest first, one batch at a time: (createdAt, id) < the last row's, never an OFFSET, never all rows at once.
@@ -86,7 +98,7 @@ export type ExportRow = Awaited<ReturnType<typeof selectBatch>>[number];
  * while the caller writes this one; at most two batches are held.
  */
 export async function* ticketBatches(app: FastifyInstance, where: SQL | undefined, now: Date, batchSize = EXPORT_BATCH): AsyncGenerator<ExportRow[]> {
-  const fetch = (cursor: Cursor) => selectBatch(app, where, now, cursor, batchSize).execute();
+  const fetch = (cursor: Cursor) => fetchBatch(app, where, now, cursor, batchSize);
   let next: Promise<ExportRow[]> | null = fetch(null);
   try {
     while (next) {
