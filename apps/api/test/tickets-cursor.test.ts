@@ -49,6 +49,9 @@ describe('GET /api/tickets with cursor', () => {
     expect(first).toMatchObject({ page: 1, pageSize: 3 });
     const all = await t.as(center, { method: 'GET', url: '/api/tickets?view=all&pageSize=100' });
     expect(all.json().nextCursor).toBeNull();
+    // a cursor page is not counted again: its total is null, the first page's stands
+    const second = await list(`sort=createdAt&cursor=${first.nextCursor}`);
+    expect(second).toMatchObject({ total: null, page: 1, pageSize: 3 });
   });
 
   it('neither repeats nor skips a row when a ticket is filed between two pages', async () => {

@@ -5,8 +5,8 @@
  * deactivated, locked or must-change-password account stops at once.
  */
 import jwt from '@fastify/jwt';
-import type { Role } from '@ys/shared';
-import { enterpriseAccounts, enterpriseSessions, users } from '@ys/shared/schema';
+import type { Role, StationType } from '@ys/shared';
+import { enterpriseAccounts, enterpriseSessions, stations, users } from '@ys/shared/schema';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -22,6 +22,11 @@ export interface StaffUser {
   stationId: string | null;
   districtCode: string | null;
   mustChangePassword: boolean;
+  /**
+   * The user's station, read with the user (one query per request, not two); undefined when the caller built
+   * the user without it (then staffContext reads it).
+   */
+  station?: { id: string; type: StationType; districtCode: string; name: string } | null;
   /** The address this request came from (audit rows record it). */
   ip?: string;
 }
@@ -124,8 +129,13 @@ export default fp(
           mustChangePassword: users.mustChangePassword,
           active: users.active,
           lockedUntil: users.lockedUntil,
+          stationRowId: stations.id,
+          stationType: stations.type,
+          stationDistrictCode: stations.districtCode,
+          stationName: stations.name,
         })
         .from(users)
+        .leftJoin(stations, eq(stations.id, users.stationId))
         .where(eq(users.id, payload.sub));
       if (!user?.active) throw unauthenticated('账号已停用');
       if (user.lockedUntil && user.lockedUntil > new Date()) throw new AppError('ACCOUNT_LOCKED', '账号已锁定，请稍后再试或联系管理员解锁');
@@ -133,8 +143,12 @@ export default fp(
         throw new AppError('PASSWORD_CHANGE_REQUIRED', '首次登录或密码已被重置，请先修改密码');
       }
       if (cfg.roles && !cfg.roles.includes(user.role)) throw new AppError('FORBIDDEN', '当前角色无权执行此操作');
-      const { active: _a, lockedUntil: _l, ...staff } = user;
-      request.staff = { ...staff, ip: request.ip };
+      const { active: _a, lockedUntil: _l, stationRowId, stationType, stationDistrictCode, stationName, ...staff } = user;
+      const station =
+        stationRowId && stationType && stationDistrictCode && stationName !== null
+          ? { id: stationRowId, type: stationType, districtCode: stationDistrictCode, name: stationName }
+          : null;
+      request.staff = { ...staff, station, ip: request.ip };
     });
   },
   { name: 'auth', dependencies: ['db'] },

@@ -1,27 +1,23 @@
 /**
  * What a ticket event tells people, written in the event's own transaction: staff notifications and the
- * enterprise's SMS (through the outbox). Called by addEvent, so every path that appends an event is covered.
+ * enterprise's SMS (through the outbox). Called by addEvent (and the submit), so every path that appends an
+ * event is covered; the statements are data-modifying CTEs of the statement that inserts the event.
  */
 import type { EventType } from '@ys/shared';
-import { sql } from 'drizzle-orm';
-import type { Executor } from '../../db/client.ts';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Actor } from '../tickets/events.ts';
 import { assignee, insertNotifications, type NotifySpec, poolUsers, responsible, user } from './recipients.ts';
-import { enqueueSms, type SmsTemplate } from './sms-outbox.ts';
+import { enqueueSmsSql, type SmsTemplate } from './sms-outbox.ts';
 
 export interface TicketEventFacts {
-  id: number;
-  ticketId: string;
+  ticketId: string | SQL;
   type: EventType;
   actor: Actor;
   data: Record<string, unknown>;
   at: Date;
 }
 
-const eventKey = (e: TicketEventFacts) => sql`${`e${e.id}`}`;
-
-function notificationOf(e: TicketEventFacts): NotifySpec | null {
-  const key = eventKey(e);
+function notificationOf(e: TicketEventFacts, key: SQL): NotifySpec | null {
   switch (e.type) {
     case 'submitted':
     case 'dispatched':
@@ -49,28 +45,39 @@ function notificationOf(e: TicketEventFacts): NotifySpec | null {
   }
 }
 
-function smsOf(e: TicketEventFacts): { template: SmsTemplate; params: Record<string, string> } | null {
+function smsOf(e: TicketEventFacts, eventId: SQL): { template: SmsTemplate; params: SQL } | null {
   switch (e.type) {
     case 'submitted':
-      return { template: 'received', params: {} };
+      return { template: 'received', params: sql`'{}'::jsonb` };
     case 'claimed':
-      return { template: 'claimed', params: { stationName: String(e.data.stationName ?? '') } };
+      return { template: 'claimed', params: sql`jsonb_build_object('stationName', ${String(e.data.stationName ?? '')}::text)` };
     case 'supplement_requested':
-      return { template: 'supplement_requested', params: {} };
+      return { template: 'supplement_requested', params: sql`'{}'::jsonb` };
     case 'resolved':
       // The rating link is signed when the message is sent; it names this resolution (the event).
-      return { template: 'resolved', params: { linkEventId: String(e.id), linkIssuedAt: e.at.toISOString() } };
+      return {
+        template: 'resolved',
+        params: sql`jsonb_build_object('linkEventId', (${eventId})::text, 'linkIssuedAt', ${e.at.toISOString()}::text)`,
+      };
     default:
       return null;
   }
 }
 
-export async function onTicketEvent(tx: Executor, e: TicketEventFacts): Promise<void> {
-  const note = notificationOf(e);
+/**
+ * The statements an event causes, each to run as a CTE beside the event's INSERT: `eventId` is the new
+ * event's id (an SQL expression over that INSERT), `ticketsFrom` where the ticket's row is read (the table,
+ * or the CTE that inserted it in the same statement).
+ */
+export function eventEffects(e: TicketEventFacts, eventId: SQL, ticketsFrom: SQL = sql`tickets`): SQL[] {
+  const out: SQL[] = [];
+  const ticketId = typeof e.ticketId === 'string' ? sql`${e.ticketId}::uuid` : e.ticketId;
+  const note = notificationOf(e, sql`'e' || (${eventId})`);
   if (note) {
     const actorId = e.actor.kind === 'staff' ? e.actor.id : null;
-    await tx.execute(insertNotifications(sql`(select ${e.ticketId}::uuid as id) src`, note, e.at, actorId));
+    out.push(insertNotifications(sql`(select ${ticketId} as id) src`, note, e.at, actorId, ticketsFrom));
   }
-  const sms = smsOf(e);
-  if (sms) await enqueueSms(tx, e.ticketId, sms.template, sms.params, `${sms.template}:e${e.id}`, e.at);
+  const sms = smsOf(e, eventId);
+  if (sms) out.push(enqueueSmsSql(ticketId, sms.template, sms.params, sql`${`${sms.template}:e`} || (${eventId})`, e.at, ticketsFrom));
+  return out;
 }

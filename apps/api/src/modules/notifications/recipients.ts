@@ -43,12 +43,13 @@ export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
 
 /**
  * INSERT … SELECT of the notifications for the tickets of `source` (a FROM item with an `id` column:
- * one ticket, or the rows an UPDATE … RETURNING changed). Created once: the (user, kind, key) index.
+ * one ticket, or the rows an UPDATE … RETURNING changed). Created once: the (user, kind, key) index. The ticket is read
+ * from `ticketsFrom`: the table, or a CTE that inserted it in the same statement (which the table does not show yet).
  */
-export function insertNotifications(source: SQL, spec: NotifySpec, at: Date, exceptUserId?: string | null): SQL {
+export function insertNotifications(source: SQL, spec: NotifySpec, at: Date, exceptUserId?: string | null, ticketsFrom: SQL = sql`tickets`): SQL {
   return sql`insert into notifications (user_id, ticket_id, kind, title, dedupe_key, created_at)
     select u.id, t.id, ${spec.kind}, left(${spec.prefix} || '：' || t.no || ' ' || t.title, 200), ${spec.dedupeKey}, ${at.toISOString()}::timestamptz
-    from ${source} join tickets t on t.id = src.id join users u on u.active and ${spec.recipients}
+    from ${source} join ${ticketsFrom} t on t.id = src.id join users u on u.active and ${spec.recipients}
     ${exceptUserId ? sql`where u.id <> ${exceptUserId}::uuid` : sql``}
     on conflict do nothing`;
 }

@@ -5,10 +5,9 @@
  * instances share the work through FOR UPDATE SKIP LOCKED and a lease on the rows they took.
  */
 
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Executor } from '../../db/client.ts';
 import type { SmsMessage } from '../public/sms.ts';
 import { ratingLinkExpiry, ratingLinkUrl, signRatingLink } from './rating-link.ts';
 
@@ -23,13 +22,16 @@ const POLL_MS = 2000;
 /** 30 s, 1 min, 2 min, … up to an hour. */
 export const backoffMs = (attempts: number) => Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
 
-/** One SMS to the ticket's contact phone, unless one with this key exists. */
-export async function enqueueSms(tx: Executor, ticketId: string, template: SmsTemplate, params: Record<string, string>, dedupeKey: string, at: Date) {
-  await tx.execute(sql`insert into sms_outbox (phone, template, params, dedupe_key, status, attempts, next_attempt_at, created_at)
-    select t.contact_phone, ${template}, jsonb_build_object('no', t.no) || ${JSON.stringify(params)}::jsonb, ${dedupeKey}, 'pending', 0,
+/**
+ * One SMS to the ticket's contact phone, unless one with this key exists: the INSERT, to run beside the event's
+ * (params and key as SQL, since they may name the event's id; the ticket read from `ticketsFrom`).
+ */
+export function enqueueSmsSql(ticketId: SQL, template: SmsTemplate, params: SQL, dedupeKey: SQL, at: Date, ticketsFrom: SQL = sql`tickets`): SQL {
+  return sql`insert into sms_outbox (phone, template, params, dedupe_key, status, attempts, next_attempt_at, created_at)
+    select t.contact_phone, ${template}, jsonb_build_object('no', t.no) || ${params}, ${dedupeKey}, 'pending', 0,
       ${at.toISOString()}::timestamptz, ${at.toISOString()}::timestamptz
-    from tickets t where t.id = ${ticketId}::uuid
-    on conflict (dedupe_key) do nothing`);
+    from ${ticketsFrom} t where t.id = ${ticketId}
+    on conflict (dedupe_key) do nothing`;
 }
 
 interface OutboxRow extends Record<string, unknown> {

@@ -117,7 +117,9 @@ export async function listTickets(executor: Executor, now: Date, f: ListFilter) 
   }
   // The last row's keys exactly as PostgreSQL holds them (microseconds would not survive a JS Date).
   const cursorKey = sql<unknown[]>`json_build_array(${sql.join(keys, sql`, `)})`;
-  const [rows, [total]] = await Promise.all([
+  // The total is counted for a page by number (the admin console's pager shows it), not for a cursor page: a
+  // client that pages by cursor has its total from the first page, and a count costs as much as the whole list.
+  const [rows, total] = await Promise.all([
     executor
       .select({ ...summaryColumns(now), cursorKey })
       .from(tickets)
@@ -127,33 +129,43 @@ export async function listTickets(executor: Executor, now: Date, f: ListFilter) 
       .orderBy(...order)
       .limit(f.limit)
       .offset(f.cursor === undefined ? f.offset : 0),
-    executor.select({ n: sql<number>`count(*)::int` }).from(tickets).where(f.where),
+    f.cursor === undefined
+      ? executor
+          .select({ n: sql<number>`count(*)::int` })
+          .from(tickets)
+          .where(f.where)
+          .then(([row]) => Number(row?.n ?? 0))
+      : null,
   ]);
   const last = rows.length === f.limit ? rows[rows.length - 1] : undefined;
   const items = rows.map(({ cursorKey: _k, ...item }) => item);
-  return { items, total: Number(total?.n ?? 0), nextCursor: last ? encodeCursor(sort, last.cursorKey) : null };
+  return { items, total, nextCursor: last ? encodeCursor(sort, last.cursorKey) : null };
+}
+
+function detailColumns(now: Date) {
+  return {
+    ...summaryColumns(now),
+    proxySource: tickets.proxySource,
+    entryStationId: tickets.entryStationId,
+    entryStationName: entry.name,
+    accountId: tickets.accountId,
+    uscc: tickets.uscc,
+    contactName: tickets.contactName,
+    contactPhone: tickets.contactPhone,
+    content: tickets.content,
+    firstClaimedAt: tickets.firstClaimedAt,
+    firstResolvedAt: tickets.firstResolvedAt,
+    solved: tickets.solved,
+    ratingComment: tickets.ratingComment,
+    ratedAt: tickets.ratedAt,
+    ratedVia: tickets.ratedVia,
+    mergedIntoId: tickets.mergedIntoId,
+  };
 }
 
 export async function findTicket(executor: Executor, now: Date, where: SQL) {
   const [row] = await executor
-    .select({
-      ...summaryColumns(now),
-      proxySource: tickets.proxySource,
-      entryStationId: tickets.entryStationId,
-      entryStationName: entry.name,
-      accountId: tickets.accountId,
-      uscc: tickets.uscc,
-      contactName: tickets.contactName,
-      contactPhone: tickets.contactPhone,
-      content: tickets.content,
-      firstClaimedAt: tickets.firstClaimedAt,
-      firstResolvedAt: tickets.firstResolvedAt,
-      solved: tickets.solved,
-      ratingComment: tickets.ratingComment,
-      ratedAt: tickets.ratedAt,
-      ratedVia: tickets.ratedVia,
-      mergedIntoId: tickets.mergedIntoId,
-    })
+    .select(detailColumns(now))
     .from(tickets)
     .leftJoin(holder, eq(holder.id, tickets.stationId))
     .leftJoin(entry, eq(entry.id, tickets.entryStationId))
@@ -162,6 +174,33 @@ export async function findTicket(executor: Executor, now: Date, where: SQL) {
   return row ?? null;
 }
 export type TicketRow = NonNullable<Awaited<ReturnType<typeof findTicket>>>;
+
+export type AttachmentRow = { id: string; name: string; size: number; mime: string; eventId: number | null; createdAt: string };
+
+/** A time as JavaScript's toISOString writes it (what the API answers for every Date). */
+const isoUtc = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** The ticket's attachments as one JSON value, to ride along with the ticket's row (one statement, not two). */
+function attachmentsJson(publicOnly: boolean): SQL<AttachmentRow[] | string> {
+  return sql<AttachmentRow[] | string>`(select coalesce(json_agg(json_build_object('id', a.id, 'name', a.original_name, 'size', a.size,
+      'mime', a.mime, 'eventId', a.event_id, 'createdAt', ${isoUtc(sql`a.created_at`)}) order by a.created_at, a.id), '[]'::json)
+    from attachments a left join ticket_events ae on ae.id = a.event_id
+    where a.ticket_id = ${tickets.id}${publicOnly ? sql` and ae.visibility is distinct from 'internal'` : sql``})`;
+}
+
+/** The ticket with the names of its stations and assignee, and its attachments: one statement. */
+export async function findTicketWithAttachments(executor: Executor, now: Date, where: SQL, publicOnly: boolean) {
+  const [row] = await executor
+    .select({ ...detailColumns(now), attachments: attachmentsJson(publicOnly) })
+    .from(tickets)
+    .leftJoin(holder, eq(holder.id, tickets.stationId))
+    .leftJoin(entry, eq(entry.id, tickets.entryStationId))
+    .leftJoin(assignee, eq(assignee.id, tickets.assigneeId))
+    .where(where);
+  if (!row) return null;
+  const { attachments: files, ...ticket } = row;
+  return { ticket, attachments: (typeof files === 'string' ? JSON.parse(files) : files) as AttachmentRow[] };
+}
 
 const actorStation = alias(stations, 'actor_station');
 

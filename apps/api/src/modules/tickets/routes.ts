@@ -30,7 +30,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: Type.Object({
             items: Type.Array(S.TicketSummary),
-            total: Type.Integer(),
+            /** null on a cursor page (counted on the first page only) */
+            total: Type.Union([Type.Integer(), Type.Null()]),
             page: Type.Integer(),
             pageSize: Type.Integer(),
             nextCursor: Type.Union([Type.String(), Type.Null()]),

@@ -18,9 +18,10 @@ export interface StaffContext {
 
 export const isStationRole = (role: Role) => role === 'staff' || role === 'station_lead';
 
+/** The caller as the scope needs it: the station comes with the user from the auth hook, else it is read here. */
 export async function staffContext(executor: Executor, user: StaffUser): Promise<StaffContext> {
-  let station: StaffContext['station'] = null;
-  if (user.stationId) {
+  let station: StaffContext['station'] = user.station ?? null;
+  if (user.station === undefined && user.stationId) {
     const [s] = await executor
       .select({ id: stations.id, type: stations.type, districtCode: stations.districtCode, name: stations.name })
       .from(stations)

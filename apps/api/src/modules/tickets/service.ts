@@ -4,7 +4,7 @@
  * its event — the database settles races (0 rows → 409), never a check-then-write in JS.
  */
 import { extendByWorkingDays, type Satisfaction, type StationType, type TicketAction, type TicketStatus } from '@ys/shared';
-import { categories, stations, ticketEvents, tickets, users } from '@ys/shared/schema';
+import { categories, stations, tickets, users } from '@ys/shared/schema';
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Executor } from '../../db/client.ts';
@@ -13,8 +13,8 @@ import { loadCalendar } from '../../lib/calendar.ts';
 import type { StaffUser } from '../../plugins/auth.ts';
 import { bindAttachments } from '../attachments/service.ts';
 import { writeAudit } from '../audit/service.ts';
-import { type Actor, addEvent } from './events.ts';
-import { findTicket, type TicketRow, ticketAttachments, ticketTimeline } from './repo.ts';
+import { type Actor, addEvent, type RecordedEvent, recordEvents } from './events.ts';
+import { findTicket, findTicketWithAttachments, type TicketRow, ticketTimeline } from './repo.ts';
 import { allowedActions } from './rules.ts';
 import { type StaffContext, scopeFilter, staffContext } from './scope.ts';
 
@@ -26,17 +26,25 @@ export async function loadInScope(app: FastifyInstance, ctx: StaffContext, id: s
   return t;
 }
 
+/**
+ * The detail with its timeline: the ticket in scope with its names and attachments, and its events, as two
+ * statements sent together (the events of a ticket outside the scope are read and dropped: 404 all the same).
+ */
 export async function ticketDetail(app: FastifyInstance, ctx: StaffContext, id: string) {
-  const t = await loadInScope(app, ctx, id);
-  const [events, files] = await Promise.all([ticketTimeline(app.db.db, id, false), ticketAttachments(app.db.db, id, false)]);
-  const { accountId: _a, firstResolvedAt: _f, ...rest } = t;
-  return { ...rest, events, attachments: files, allowedActions: allowedActions(t, ctx) };
+  const [found, events] = await Promise.all([
+    findTicketWithAttachments(app.db.db, app.now(), and(eq(tickets.id, id), scopeFilter(ctx))!, false),
+    ticketTimeline(app.db.db, id, false),
+  ]);
+  if (!found) throw notFound('诉求');
+  const { accountId: _a, firstResolvedAt: _f, ...rest } = found.ticket;
+  return { ...rest, events, attachments: found.attachments, allowedActions: allowedActions(found.ticket, ctx) };
 }
 
 type Apply = (tx: Executor, t: TicketRow, ctx: StaffContext, now: Date) => Promise<void>;
 
 /** Runs one action: scope, rules, then `apply` in a transaction; answers the updated detail. */
 export async function act(app: FastifyInstance, user: StaffUser, id: string, action: TicketAction, apply: Apply) {
+  // The station came with the user (auth hook): the context costs no statement.
   const ctx = await staffContext(app.db.db, user);
   const t = await loadInScope(app, ctx, id);
   if (!allowedActions(t, ctx).includes(action)) {
@@ -45,20 +53,25 @@ export async function act(app: FastifyInstance, user: StaffUser, id: string, act
   }
   const now = app.now();
   await app.db.db.transaction(async (tx) => {
+    const events = recordEvents(tx);
     await apply(tx, t, ctx, now);
-    await auditAction(tx, user, t, action);
+    await auditAction(tx, user, t, action, events);
   });
   return ticketDetail(app, ctx, id);
 }
 
-/** The audit row of a staff action, in its transaction: who, from where, which ticket, the status it moved and the events it wrote. */
-async function auditAction(tx: Executor, user: StaffUser, t: TicketRow, action: TicketAction) {
-  const [after] = await tx.select({ status: tickets.status }).from(tickets).where(eq(tickets.id, t.id));
-  const events = await tx
-    .select({ type: ticketEvents.type, data: ticketEvents.data })
-    .from(ticketEvents)
-    .where(and(eq(ticketEvents.ticketId, t.id), sql`${ticketEvents}.xmin = (pg_current_xact_id()::text::bigint % 4294967296)::text::xid`))
-    .orderBy(ticketEvents.id);
+/** The status each guarded UPDATE of a transaction left a ticket in (for the audit row, without reading it back). */
+const statusAfter = new WeakMap<Executor, Map<string, TicketStatus>>();
+
+/**
+ * The audit row of a staff action, in its transaction: who, from where, which ticket, the status it moved and
+ * the events it wrote — as the transaction's own statements returned them (guardedUpdate, addEvent).
+ */
+async function auditAction(tx: Executor, user: StaffUser, t: TicketRow, action: TicketAction, recorded: RecordedEvent[]) {
+  let status = statusAfter.get(tx)?.get(t.id);
+  if (status === undefined) status = (await tx.select({ status: tickets.status }).from(tickets).where(eq(tickets.id, t.id)))[0]?.status;
+  const events = recorded.filter((e) => e.ticketId === t.id).map(({ type, data }) => ({ type, data }));
+  const after = { status };
   await writeAudit(tx, null, {
     action: `ticket.${action}`,
     targetType: 'ticket',
@@ -86,6 +99,8 @@ export async function guardedUpdate(
     .where(and(eq(tickets.id, id), inArray(tickets.status, [...expected]), extra))
     .returning();
   if (rows.length === 0) throw onConflict();
+  const byId = statusAfter.get(tx) ?? new Map<string, TicketStatus>();
+  statusAfter.set(tx, byId.set(id, rows[0]!.status));
   return rows[0]!;
 }
 
