@@ -149,17 +149,33 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (replayed) return replayed;
       const { consent: _c, ...input } = req.body;
       try {
-        const ticket = await app.db.db.transaction((tx) =>
-          submitTicket(
-            tx,
-            { ...input, contactPhone, accountId: e.accountId, channel: e.channel === 'mp' ? 'mp' : input.stationCode ? 'qr' : 'h5' },
-            { kind: 'enterprise', id: e.accountId },
-            { kind: 'enterprise', id: e.accountId },
-            app.now(),
-            key,
-          ),
+        // One statement, committed on its own (a transaction only when attachments are bound); the answer is
+        // made from what it wrote, not read back.
+        const ticket = await submitTicket(
+          app.db.db,
+          { ...input, contactPhone, accountId: e.accountId, channel: e.channel === 'mp' ? 'mp' : input.stationCode ? 'qr' : 'h5' },
+          { kind: 'enterprise', id: e.accountId },
+          { kind: 'enterprise', id: e.accountId },
+          app.now(),
+          key,
         );
-        return res.status(201).send(await svc.publicTicket(app, e, ticket.no));
+        const submitted = { ...ticket.event, actorKind: 'enterprise', actorStationName: null };
+        const answer = svc.publicTicketOf(
+          {
+            ...ticket,
+            stationName: null,
+            resolvedAt: null,
+            closedAt: null,
+            awaitingSupplement: false,
+            solved: null,
+            satisfaction: null,
+            ratingComment: null,
+            ratedAt: null,
+          },
+          [submitted],
+          ticket.attachments,
+        );
+        return res.status(201).send(answer);
       } catch (err) {
         // The same key submitted twice at once: the loser answers with the winner's ticket.
         if (key && isUniqueViolation(err)) {

@@ -1,6 +1,6 @@
 /** The enterprise channel: SMS sign-in, WeChat sign-in, and what a business may do with its own tickets. */
 import { randomInt } from 'node:crypto';
-import { isMainlandMobile, shanghaiDate } from '@ys/shared';
+import { type EventType, isMainlandMobile, shanghaiDate } from '@ys/shared';
 import { enterpriseAccounts, enterpriseSessions, otpCodes, tickets } from '@ys/shared/schema';
 import { and, desc, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -10,7 +10,7 @@ import { sha256 } from '../../lib/crypto.ts';
 import type { EnterpriseUser } from '../../plugins/auth.ts';
 import { bindAttachments } from '../attachments/service.ts';
 import { type Actor, addEvent } from '../tickets/events.ts';
-import { findTicket, ticketAttachments, ticketTimeline } from '../tickets/repo.ts';
+import { findTicket, type TicketRow, ticketAttachments, ticketTimeline } from '../tickets/repo.ts';
 import { applyRating, guardedUpdate, type RatingInput } from '../tickets/service.ts';
 
 export const OTP_TTL_MS = 5 * 60_000;
@@ -153,6 +153,39 @@ export async function findOwnTicket(app: FastifyInstance, ent: EnterpriseUser, n
 export async function publicTicket(app: FastifyInstance, ent: EnterpriseUser, no: string) {
   const t = await findOwnTicket(app, ent, no);
   const [events, files] = await Promise.all([ticketTimeline(app.db.db, t.id, true), ticketAttachments(app.db.db, t.id, true)]);
+  return publicTicketOf(t, events, files);
+}
+
+type PublicTicketSource = Pick<
+  TicketRow,
+  | 'no'
+  | 'status'
+  | 'title'
+  | 'categoryCode'
+  | 'districtCode'
+  | 'enterpriseName'
+  | 'uscc'
+  | 'contactName'
+  | 'contactPhone'
+  | 'content'
+  | 'stationName'
+  | 'createdAt'
+  | 'resolveDueAt'
+  | 'resolvedAt'
+  | 'closedAt'
+  | 'awaitingSupplement'
+  | 'solved'
+  | 'satisfaction'
+  | 'ratingComment'
+  | 'ratedAt'
+>;
+
+/** The business's view of its ticket, from rows already at hand (the submit answers with what it wrote). */
+export function publicTicketOf(
+  t: PublicTicketSource,
+  events: { type: EventType; actorStationName: string | null; actorKind: string; data: Record<string, unknown>; createdAt: Date }[],
+  files: unknown[],
+) {
   const open = (OPEN as readonly string[]).includes(t.status);
   return {
     no: t.no,

@@ -75,7 +75,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (ctx.districtCode && req.body.districtCode !== ctx.districtCode) throw validation('只能代录本旗县区企业的诉求');
       const now = app.now();
       const ticket = await app.db.db.transaction(async (tx) => {
-        const filed = await submitTicket(tx, { ...req.body, channel: 'proxy' }, svc.staffActor(ctx), { kind: 'staff', id: ctx.id }, now, null);
+        const filed = await submitTicket(app.db.db, { ...req.body, channel: 'proxy' }, svc.staffActor(ctx), { kind: 'staff', id: ctx.id }, now, null, tx);
         await writeAudit(tx, req, {
           action: 'ticket.proxy_submit',
           targetType: 'ticket',

@@ -1,0 +1,120 @@
+/**
+ * How many statements each hot request sends to the database (docs/performance.md): the staff list (first
+ * page and a cursor page), the detail with its timeline, a staff action, and the public submit. Counted
+ * through drizzle's query logger, which sees every statement of the app and of its transactions (BEGIN and
+ * COMMIT are the driver's own and are not counted).
+ */
+import { type Logger, sql } from 'drizzle-orm';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enterpriseToken, idOf, post, submit, ticketBody } from './fixtures.ts';
+import { build, type TestApp } from './helper.ts';
+
+let t: TestApp;
+let tokens: { ent: string; court: string; center: string };
+let log: string[] | null = null;
+
+beforeAll(async () => {
+  t = await build();
+  const logger: Logger = { logQuery: (query) => log?.push(query) };
+  const session = (t.database.db as unknown as { session: { logger: Logger; options: { logger?: Logger } } }).session;
+  session.logger = logger;
+  session.options.logger = logger;
+  tokens = { ent: await enterpriseToken(t), court: await t.login('jy_court'), center: await t.login('center') };
+});
+afterAll(() => t.close());
+
+/** The statements one request sends. */
+async function counted(request: () => Promise<LightMyRequestResponse>, status = 200) {
+  log = [];
+  const res = await request();
+  const statements = log;
+  log = null;
+  expect(res.statusCode, res.body).toBe(status);
+  return { statements, res };
+}
+
+describe('statements per request', () => {
+  it('list: the first page counts, a cursor page does not', async () => {
+    for (let i = 0; i < 3; i++) await submit(t, tokens.ent);
+    const first = await counted(() => t.as(tokens.court, { method: 'GET', url: '/api/tickets?view=pool&pageSize=2' }));
+    expect(first.res.json().total).toBeGreaterThanOrEqual(3);
+    expect(first.statements.filter((q) => /count\(\*\)/.test(q))).toHaveLength(1);
+    expect(first.statements.length).toBeLessThanOrEqual(3);
+    const cursor = first.res.json().nextCursor as string;
+    const next = await counted(() => t.as(tokens.court, { method: 'GET', url: `/api/tickets?view=pool&pageSize=2&cursor=${cursor}` }));
+    expect(next.statements.filter((q) => /count\(\*\)/.test(q))).toHaveLength(0);
+    expect(next.res.json().total).toBeNull();
+    expect(next.statements.length).toBeLessThanOrEqual(2);
+  });
+
+  it('detail with timeline: the user, then the ticket and its events at once', async () => {
+    const { no } = await submit(t, tokens.ent);
+    const id = await idOf(t, no);
+    const { statements, res } = await counted(() => t.as(tokens.court, { method: 'GET', url: `/api/tickets/${id}` }));
+    expect(res.json().events).toHaveLength(1);
+    expect(statements.length).toBeLessThanOrEqual(3);
+  });
+
+  it('claim: scope, the guarded update, its event with what it notifies, the audit row, the answer', async () => {
+    const { no } = await submit(t, tokens.ent);
+    const id = await idOf(t, no);
+    const { statements, res } = await counted(() => post(t, tokens.court, `/api/tickets/${id}/claim`));
+    expect(res.json().status).toBe('in_progress');
+    expect(statements.length).toBeLessThanOrEqual(7);
+  });
+
+  it('public submit: the session, one statement for the ticket, its number, event and notifications', async () => {
+    await submit(t, tokens.ent); // the reference data is cached by then
+    const { statements, res } = await counted(() => t.as(tokens.ent, { method: 'POST', url: '/api/public/tickets', payload: ticketBody() }), 201);
+    expect(res.json().events).toHaveLength(1);
+    expect(statements.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('the cached reference data is never trusted alone (another instance may have changed it)', () => {
+  const exec = (q: string) => t.database.db.execute(sql.raw(q));
+  const file = (overrides: Record<string, unknown> = {}) => t.as(tokens.ent, { method: 'POST', url: '/api/public/tickets', payload: ticketBody(overrides) });
+
+  it('refuses a category or station deactivated behind its back, and files again once they are back', async () => {
+    await submit(t, tokens.ent); // warm
+    await exec(`update categories set active = false where code = 'case_progress'`);
+    expect((await file()).json().error.message).toContain('诉求类别不存在或已停用');
+    await exec(`update categories set active = true where code = 'case_progress'`);
+    await exec(`update stations set active = false where code = 'jy-court'`);
+    expect((await file()).json().error.message).toContain('扫码站点不存在或已停用');
+    await exec(`update stations set active = true where code = 'jy-court'`);
+    expect((await file()).statusCode).toBe(201);
+  });
+
+  it('counts deadlines with the hours and holidays in the database at the moment of filing', async () => {
+    await submit(t, tokens.ent); // warm
+    await exec(`update categories set claim_hours = 5 where code = 'case_progress'`);
+    const res = await file();
+    expect(res.statusCode).toBe(201);
+    const d = (await t.as(tokens.center, { method: 'GET', url: `/api/tickets/${await idOf(t, res.json().no)}` })).json();
+    expect(new Date(d.claimDueAt).getTime() - new Date(d.createdAt).getTime()).toBe(5 * 3600_000);
+    await exec(`update categories set claim_hours = 24 where code = 'case_progress'`);
+    // a holiday declared tomorrow (and the day after) moves the resolve deadline on
+    const before = new Date((await file()).json().resolveDueAt).getTime();
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    await exec(
+      `insert into holidays (date, kind, name) values ('${day(1)}', 'off', '测试'), ('${day(2)}', 'off', '测试'), ('${day(3)}', 'off', '测试') on conflict (date) do update set kind = 'off'`,
+    );
+    const after = new Date((await file()).json().resolveDueAt).getTime();
+    expect(after).toBeGreaterThan(before);
+  });
+});
+
+describe('record', () => {
+  it('prints the statements of each request', async () => {
+    const { no } = await submit(t, tokens.ent);
+    const id = await idOf(t, no);
+    const rows: Record<string, number> = {};
+    rows['list first page'] = (await counted(() => t.as(tokens.court, { method: 'GET', url: '/api/tickets?view=pool' }))).statements.length;
+    rows.detail = (await counted(() => t.as(tokens.court, { method: 'GET', url: `/api/tickets/${id}` }))).statements.length;
+    rows.claim = (await counted(() => post(t, tokens.court, `/api/tickets/${id}/claim`))).statements.length;
+    rows.submit = (await counted(() => t.as(tokens.ent, { method: 'POST', url: '/api/public/tickets', payload: ticketBody() }), 201)).statements.length;
+    console.log(JSON.stringify(rows));
+  });
+});
