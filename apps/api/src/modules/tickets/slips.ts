@@ -14,8 +14,8 @@ const SLIP_EVENTS: Record<'transfer' | 'feedback' | 'visit', EventType[]> = {
 const SLIP_TITLES = { transfer: '转办单', feedback: '反馈单', visit: '回访单' };
 
 export async function slip(app: FastifyInstance, ctx: StaffContext, id: string, kind: 'transfer' | 'feedback' | 'visit') {
-  const t = await loadInScope(app, ctx, id);
-  const events = await ticketTimeline(app.db.db, id, false);
+  // Sent together; the events of a ticket outside the scope are dropped with the 404.
+  const [t, events] = await Promise.all([loadInScope(app, ctx, id), ticketTimeline(app.db.db, id, false)]);
   const entries = events.filter((e) => SLIP_EVENTS[kind].includes(e.type));
   if (entries.length === 0) throw new AppError('NOT_FOUND', `该诉求还没有${SLIP_TITLES[kind]}`);
   const { accountId: _a, ...ticket } = t;
