@@ -52,9 +52,10 @@ function reachable(host, port) {
 
 let ok = true;
 // The server serves the built front ends; the API tests check those shells and the browser tests use them.
+// `pnpm build` also bundles the API (apps/api/dist), as `pnpm start` runs it.
 const t0 = Date.now();
 const build = spawnSync('pnpm', ['build'], { cwd: root, stdio: 'inherit' });
-summary.push(`${build.status === 0 ? 'PASS' : 'FAIL'}  front-end build (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+summary.push(`${build.status === 0 ? 'PASS' : 'FAIL'}  build: front ends and API (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 ok = build.status === 0 && ok;
 ok = vitest('unit + API on PGlite', ['unit', 'admin', 'h5', 'api'], { TEST_DB: 'pglite' }) && ok;
 
