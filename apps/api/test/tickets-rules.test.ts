@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSweep } from '../src/modules/tickets/sweep.ts';
 import { enterpriseToken, idOf, newPhone, post, submit, ticketBody, ticketIn, uscc } from './fixtures.ts';
@@ -137,6 +138,31 @@ describe('concurrency', () => {
     const seq = results.map((r) => Number(r.json().no.slice(10))).sort((a, b) => a - b);
     expect(results.every((r) => r.json().no.startsWith('YS20261121'))).toBe(true);
     expect(seq).toEqual(Array.from({ length: 30 }, (_, i) => seq[0]! + i));
+    clock.set('2026-11-20T02:00:00Z');
+  });
+
+  it('numbers 200 concurrent submits over the day gaplessly, each answer naming its own ticket', async () => {
+    clock.set('2026-11-22T03:00:00Z');
+    const bodies = Array.from({ length: 200 }, (_, i) => ({
+      ...ticketBody(),
+      title: `并发诉求 ${i}`,
+      uscc: uscc(`91150207MA0N${String(i).padStart(5, '0')}`),
+    }));
+    const results = await Promise.all(bodies.map((payload) => t.as(tokens.ent, { method: 'POST', url: '/api/public/tickets', payload })));
+    expect(results.map((r) => r.statusCode)).toEqual(bodies.map(() => 201));
+    const answers = results.map((r) => r.json());
+    const seq = answers.map((a) => Number(a.no.slice(10))).sort((a, b) => a - b);
+    expect(answers.every((a) => a.no.startsWith('YS20261122'))).toBe(true);
+    expect(seq).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    for (const [i, a] of answers.entries()) expect({ title: a.title, uscc: a.uscc }).toEqual({ title: bodies[i]!.title, uscc: bodies[i]!.uscc });
+    // What was stored under each number is the ticket its answer described, with its event, notifications and SMS.
+    const rows = await t.database.rows<{ no: string; title: string; uscc: string; events: number; sms: number }>(
+      sql`select t.no, t.title, t.uscc, (select count(*)::int from ticket_events e where e.ticket_id = t.id and e.type = 'submitted') as events,
+        (select count(*)::int from sms_outbox s where s.params->>'no' = t.no) as sms
+       from tickets t where t.no like 'YS20261122%'`,
+    );
+    const stored = new Map(rows.map((r) => [r.no, r]));
+    for (const a of answers) expect(stored.get(a.no)).toMatchObject({ title: a.title, uscc: a.uscc, events: 1, sms: 1 });
     clock.set('2026-11-20T02:00:00Z');
   });
 

@@ -7,8 +7,9 @@ import { type SQL, sql } from 'drizzle-orm';
 const STATION_USER = sql.raw(`u.role in ('staff', 'station_lead')`);
 
 /** The users of every active station that may claim the ticket now (its target, or its type's pool in the district). */
-export const poolUsers = sql`(t.status = 'pending_claim' and ${STATION_USER} and u.station_id in (
-  select s.id from stations s where s.active and (s.id = t.target_station_id or (t.target_station_id is null and s.type = t.pool_type and s.district_code = t.pool_district_code))))`;
+export const poolUsers = sql`(t.status = 'pending_claim' and ${STATION_USER} and exists (
+  select 1 from stations s where s.id = u.station_id and s.active
+    and (s.id = t.target_station_id or (t.target_station_id is null and s.type = t.pool_type and s.district_code = t.pool_district_code))))`;
 
 export const assignee = sql`u.id = t.assignee_id`;
 
@@ -17,6 +18,9 @@ export const dispatchers = sql`(u.role = 'dispatcher' and (u.district_code is nu
 
 /** Who must act on the ticket now: its assignee; else the stations that may claim it; else the centre. */
 export const responsible = sql`(case when t.assignee_id is not null then ${assignee} when t.status = 'pending_claim' then ${poolUsers} when t.status = 'pending_dispatch' then ${dispatchers} else false end)`;
+
+/** A time as SQL: a value, or an expression (a column of the rows being inserted). */
+export const timestamp = (at: Date | SQL) => (at instanceof Date ? sql`${at.toISOString()}::timestamptz` : at);
 
 export const user = (id: string) => sql`u.id = ${id}::uuid`;
 
@@ -46,9 +50,9 @@ export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
  * one ticket, or the rows an UPDATE … RETURNING changed). Created once: the (user, kind, key) index. The ticket is read
  * from `ticketsFrom`: the table, or a CTE that inserted it in the same statement (which the table does not show yet).
  */
-export function insertNotifications(source: SQL, spec: NotifySpec, at: Date, exceptUserId?: string | null, ticketsFrom: SQL = sql`tickets`): SQL {
+export function insertNotifications(source: SQL, spec: NotifySpec, at: Date | SQL, exceptUserId?: string | null, ticketsFrom: SQL = sql`tickets`): SQL {
   return sql`insert into notifications (user_id, ticket_id, kind, title, dedupe_key, created_at)
-    select u.id, t.id, ${spec.kind}, left(${spec.prefix} || '：' || t.no || ' ' || t.title, 200), ${spec.dedupeKey}, ${at.toISOString()}::timestamptz
+    select u.id, t.id, ${spec.kind}, left(${spec.prefix} || '：' || t.no || ' ' || t.title, 200), ${spec.dedupeKey}, ${timestamp(at)}
     from ${source} join ${ticketsFrom} t on t.id = src.id join users u on u.active and ${spec.recipients}
     ${exceptUserId ? sql`where u.id <> ${exceptUserId}::uuid` : sql``}
     on conflict do nothing`;

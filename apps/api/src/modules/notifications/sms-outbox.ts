@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { SmsMessage } from '../public/sms.ts';
 import { ratingLinkExpiry, ratingLinkUrl, signRatingLink } from './rating-link.ts';
+import { timestamp } from './recipients.ts';
 
 export type SmsTemplate = Exclude<SmsMessage['template'], 'otp'>;
 
@@ -26,10 +27,10 @@ export const backoffMs = (attempts: number) => Math.min(3_600_000, 30_000 * 2 **
  * One SMS to the ticket's contact phone, unless one with this key exists: the INSERT, to run beside the event's
  * (params and key as SQL, since they may name the event's id; the ticket read from `ticketsFrom`).
  */
-export function enqueueSmsSql(ticketId: SQL, template: SmsTemplate, params: SQL, dedupeKey: SQL, at: Date, ticketsFrom: SQL = sql`tickets`): SQL {
+export function enqueueSmsSql(ticketId: SQL, template: SmsTemplate, params: SQL, dedupeKey: SQL, at: Date | SQL, ticketsFrom: SQL = sql`tickets`): SQL {
   return sql`insert into sms_outbox (phone, template, params, dedupe_key, status, attempts, next_attempt_at, created_at)
     select t.contact_phone, ${template}, jsonb_build_object('no', t.no) || ${params}, ${dedupeKey}, 'pending', 0,
-      ${at.toISOString()}::timestamptz, ${at.toISOString()}::timestamptz
+      ${timestamp(at)}, ${timestamp(at)}
     from ${ticketsFrom} t where t.id = ${ticketId}
     on conflict (dedupe_key) do nothing`;
 }

@@ -11,7 +11,7 @@ import { sendAttachment, Uploaded } from '../attachments/routes.ts';
 import { saveUpload } from '../attachments/service.ts';
 import { holder, ticketAttachments } from '../tickets/repo.ts';
 import { EnterpriseFields } from '../tickets/schemas.ts';
-import { submitTicket } from '../tickets/submit.ts';
+import { submitPublicTicket } from '../tickets/submit-batch.ts';
 import * as svc from './service.ts';
 
 const tags = ['public'];
@@ -149,9 +149,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (replayed) return replayed;
       const { consent: _c, ...input } = req.body;
       try {
-        // One statement, committed on its own (a transaction only when attachments are bound); the answer is
-        // made from what it wrote, not read back.
-        const ticket = await submitTicket(
+        // Batched with the submissions arriving at the same time into one statement that commits before any
+        // answer (tickets/submit-batch.ts); the answer is made from what it wrote, not read back.
+        const ticket = await submitPublicTicket(
           app.db.db,
           { ...input, contactPhone, accountId: e.accountId, channel: e.channel === 'mp' ? 'mp' : input.stationCode ? 'qr' : 'h5' },
           { kind: 'enterprise', id: e.accountId },

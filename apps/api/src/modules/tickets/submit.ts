@@ -75,15 +75,17 @@ export function checkEnterpriseFields(input: Pick<SubmitInput, 'uscc' | 'contact
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 
 /** What the submission decided from the reference data, and the conditions in SQL under which that decision holds. */
-interface Plan {
+export interface Plan {
   routing: Routing;
   entryStationId: string | null;
   claimDueAt: Date | null;
   resolveDueAt: Date;
   stillTrue: SQL;
+  /** Equal for two plans whose `stillTrue` is the same condition (a batch checks each once). */
+  checkKey: string;
 }
 
-function plan(ref: Reference, input: SubmitInput, now: Date): Plan | AppError {
+export function plan(ref: Reference, input: SubmitInput, now: Date): Plan | AppError {
   const category = ref.categories.get(input.categoryCode);
   if (!category?.active) return validation('诉求类别不存在或已停用');
   if (!ref.districts.get(input.districtCode)?.active) return validation('旗县区不存在或已停用');
@@ -120,11 +122,12 @@ function plan(ref: Reference, input: SubmitInput, now: Date): Plan | AppError {
     ],
     sql` and `,
   );
-  return { routing, entryStationId: entryStation?.id ?? null, claimDueAt, resolveDueAt, stillTrue };
+  const checkKey = JSON.stringify([category, input.districtCode, entryStation, routing.status, from, to, holidays]);
+  return { routing, entryStationId: entryStation?.id ?? null, claimDueAt, resolveDueAt, stillTrue, checkKey };
 }
 
 /** A value for a column of `tickets`, typed as that column (an INSERT … SELECT does not infer parameter types). */
-function typed(column: PgColumn, value: unknown): SQL {
+export function typed(column: PgColumn, value: unknown): SQL {
   const type = sql.raw(column.getSQLType());
   if (value === null || value === undefined) return sql`null::${type}`;
   return sql`${value instanceof Date ? value.toISOString() : value}::${type}`;
@@ -195,33 +198,8 @@ async function fileTicket(
   attachmentIds: string[],
 ): Promise<FiledTicket | null> {
   const id = randomUUID();
-  const { routing, claimDueAt, resolveDueAt } = p;
-  const values: Partial<Record<keyof typeof tickets.$inferInsert, unknown>> = {
-    id,
-    channel: input.channel,
-    proxySource: input.proxySource ?? null,
-    entryStationId: p.entryStationId,
-    accountId: input.accountId ?? null,
-    idempotencyKey,
-    enterpriseName: input.enterpriseName.trim(),
-    uscc: input.uscc.toUpperCase(),
-    contactName: input.contactName.trim(),
-    contactPhone: input.contactPhone,
-    districtCode: input.districtCode,
-    categoryCode: input.categoryCode,
-    title: input.title.trim(),
-    content: input.content,
-    ...routing,
-    enteredPoolAt: claimDueAt ? now : null,
-    claimDueAt,
-    firstEnteredPoolAt: claimDueAt ? now : null,
-    firstClaimDueAt: claimDueAt,
-    resolveDueAt,
-    firstResolveDueAt: resolveDueAt,
-    createdAt: now,
-    updatedAt: now,
-  };
-  const entries = Object.entries(values).map(([key, value]) => [tickets[key as keyof typeof values] as PgColumn, value] as const);
+  const values = ticketValues(id, input, now, idempotencyKey, p);
+  const entries = ticketEntries(values);
   const columns = sql.join(
     entries.map(([column]) => sql.identifier(column.name)),
     sql`, `,
@@ -230,7 +208,7 @@ async function fileTicket(
     entries.map(([column, value]) => typed(column, value)),
     sql`, `,
   );
-  const data = { channel: input.channel, proxySource: input.proxySource ?? undefined, ...routing, claimDueAt, resolveDueAt };
+  const data = submittedData(input, p);
   const event = { type: 'submitted' as const, visibility: 'public' as const, data };
   const newId = sql`(select id from new_ticket)`;
   const effects = eventEffects({ ticketId: newId, type: 'submitted', actor, data, at: now }, sql`(select id from ev)`, sql`new_ticket`);
@@ -277,10 +255,60 @@ async function fileTicket(
   if (Number(row.bytes ?? 0) > TICKET_QUOTA.bytes) {
     throw new AppError('PAYLOAD_TOO_LARGE', `每件诉求的附件最多 ${TICKET_QUOTA.files} 个、共 ${TICKET_QUOTA.bytes / 1024 / 1024} MB，已达上限`);
   }
+  return filedOf(input, values, p, row.no, Number(row.event_id), files);
+}
+
+export type TicketValues = Partial<Record<keyof typeof tickets.$inferInsert, unknown>>;
+
+/** The new ticket's row (without its number). */
+export function ticketValues(id: string, input: SubmitInput, now: Date, idempotencyKey: string | null, p: Plan): TicketValues {
+  const { routing, claimDueAt, resolveDueAt } = p;
   return {
     id,
-    no: row.no,
-    status: routing.status,
+    channel: input.channel,
+    proxySource: input.proxySource ?? null,
+    entryStationId: p.entryStationId,
+    accountId: input.accountId ?? null,
+    idempotencyKey,
+    enterpriseName: input.enterpriseName.trim(),
+    uscc: input.uscc.toUpperCase(),
+    contactName: input.contactName.trim(),
+    contactPhone: input.contactPhone,
+    districtCode: input.districtCode,
+    categoryCode: input.categoryCode,
+    title: input.title.trim(),
+    content: input.content,
+    ...routing,
+    enteredPoolAt: claimDueAt ? now : null,
+    claimDueAt,
+    firstEnteredPoolAt: claimDueAt ? now : null,
+    firstClaimDueAt: claimDueAt,
+    resolveDueAt,
+    firstResolveDueAt: resolveDueAt,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** The row's columns of `tickets` with their values, in a fixed order. */
+export const ticketEntries = (values: TicketValues) =>
+  Object.entries(values).map(([key, value]) => [tickets[key as keyof TicketValues] as PgColumn, value] as const);
+
+/** The `submitted` event's data. */
+export const submittedData = (input: SubmitInput, p: Plan) => ({
+  channel: input.channel,
+  proxySource: input.proxySource ?? undefined,
+  ...p.routing,
+  claimDueAt: p.claimDueAt,
+  resolveDueAt: p.resolveDueAt,
+});
+
+/** The answer, made from what was written. */
+export function filedOf(input: SubmitInput, values: TicketValues, p: Plan, no: string, eventId: number, attachments: FiledTicket['attachments']): FiledTicket {
+  return {
+    id: values.id as string,
+    no,
+    status: p.routing.status,
     channel: input.channel,
     proxySource: input.proxySource ?? null,
     enterpriseName: values.enterpriseName as string,
@@ -291,10 +319,10 @@ async function fileTicket(
     categoryCode: input.categoryCode,
     title: values.title as string,
     content: input.content,
-    claimDueAt,
-    resolveDueAt,
-    createdAt: now,
-    event: { id: Number(row.event_id), type: 'submitted', data: JSON.parse(JSON.stringify(data)), createdAt: now },
-    attachments: files,
+    claimDueAt: p.claimDueAt,
+    resolveDueAt: p.resolveDueAt,
+    createdAt: values.createdAt as Date,
+    event: { id: eventId, type: 'submitted', data: JSON.parse(JSON.stringify(submittedData(input, p))), createdAt: values.createdAt as Date },
+    attachments,
   };
 }
