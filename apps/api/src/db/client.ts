@@ -47,7 +47,9 @@ export interface DatabaseOptions {
   inMemory?: boolean;
 }
 
-function rowsOf<T>(result: unknown): T[] {
+/** The rows of a raw statement, whichever driver runs it (postgres.js answers an array, PGlite `{ rows }`). */
+export async function rowsOf<T extends Record<string, unknown>>(executor: Executor, query: SQL): Promise<T[]> {
+  const result: unknown = await executor.execute(query);
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
@@ -99,7 +101,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       kind: 'postgres',
       db,
       url: opts.databaseUrl,
-      rows: async (query, executor = db) => rowsOf(await executor.execute(query)),
+      rows: (query, executor = db) => rowsOf(executor, query),
       ping: async () => {
         await client`select 1`;
       },
@@ -128,7 +130,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     kind: 'pglite',
     db,
     pglite: client,
-    rows: async (query, executor = db) => rowsOf(await executor.execute(query)),
+    rows: (query, executor = db) => rowsOf(executor, query),
     ping: async () => {
       await client.query('select 1');
     },

@@ -1,8 +1,7 @@
 /** Every change appends an event (DESIGN §3): the one function that writes ticket_events (and what they notify). */
 import type { EventType, EventVisibility } from '@ys/shared';
 import { type SQL, sql } from 'drizzle-orm';
-import type { Executor } from '../../db/client.ts';
-import { rowsOf } from '../../lib/rows.ts';
+import { type Executor, rowsOf } from '../../db/client.ts';
 import { eventEffects } from '../notifications/on-event.ts';
 
 export type Actor = { kind: 'staff'; id: string; name: string; stationId: string | null } | { kind: 'enterprise'; id: string } | { kind: 'system' };

@@ -11,11 +11,10 @@
 import { randomUUID } from 'node:crypto';
 import { shanghaiDayKey } from '@ys/shared';
 import { type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import { type Db, rowsOf } from '../../db/client.ts';
 import { AppError } from '../../errors.ts';
 import { GroupCommit } from '../../lib/group-commit.ts';
 import { reference } from '../../lib/reference.ts';
-import { rowsOf } from '../../lib/rows.ts';
 import type { UploadOwner } from '../attachments/service.ts';
 import { insertNotifications, poolUsers } from '../notifications/recipients.ts';
 import { enqueueSmsSql } from '../notifications/sms-outbox.ts';

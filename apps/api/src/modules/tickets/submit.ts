@@ -17,10 +17,9 @@ import {
 import { tickets } from '@ys/shared/schema';
 import { type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import type { Db, Executor } from '../../db/client.ts';
+import { type Db, type Executor, rowsOf } from '../../db/client.ts';
 import { AppError, conflict, validation } from '../../errors.ts';
 import { type Reference, reference, referenceAfterMiss } from '../../lib/reference.ts';
-import { rowsOf } from '../../lib/rows.ts';
 import { TICKET_QUOTA, type UploadOwner } from '../attachments/service.ts';
 import { eventEffects } from '../notifications/on-event.ts';
 import { type Actor, insertEventSql } from './events.ts';
