@@ -3,7 +3,7 @@ import type { Channel, Color, TicketStatus } from '@ys/shared';
 import { attachments, stations, ticketEvents, tickets, users } from '@ys/shared/schema';
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Executor } from '../../db/client.ts';
+import { type Executor, rowsOf } from '../../db/client.ts';
 import { validation } from '../../errors.ts';
 
 const OPEN = sql.raw(`('pending_dispatch','pending_claim','in_progress')`);
@@ -119,26 +119,26 @@ export async function listTickets(executor: Executor, now: Date, f: ListFilter) 
   const cursorKey = sql<unknown[]>`json_build_array(${sql.join(keys, sql`, `)})`;
   // The total is counted for a page by number (the admin console's pager shows it), not for a cursor page: a
   // client that pages by cursor has its total from the first page, and a count costs as much as the whole list.
-  const [rows, total] = await Promise.all([
-    executor
-      .select({ ...summaryColumns(now), cursorKey })
-      .from(tickets)
-      .leftJoin(holder, eq(holder.id, tickets.stationId))
-      .leftJoin(assignee, eq(assignee.id, tickets.assigneeId))
-      .where(where)
-      .orderBy(...order)
-      .limit(f.limit)
-      .offset(f.cursor === undefined ? f.offset : 0),
-    f.cursor === undefined
-      ? executor
-          .select({ n: sql<number>`count(*)::int` })
-          .from(tickets)
-          .where(f.where)
-          .then(([row]) => Number(row?.n ?? 0))
-      : null,
-  ]);
+  // It rides on the page's own statement as an uncorrelated sub-query (run once): one round trip, not two.
+  const count = (w: SQL | undefined) => sql<number>`(select count(*)::int from ${tickets} where ${w ?? sql`true`})`;
+  const counted = f.cursor === undefined;
+  const rows = await executor
+    .select({ ...summaryColumns(now), cursorKey, total: counted ? count(f.where) : sql<null>`null` })
+    .from(tickets)
+    .leftJoin(holder, eq(holder.id, tickets.stationId))
+    .leftJoin(assignee, eq(assignee.id, tickets.assigneeId))
+    .where(where)
+    .orderBy(...order)
+    .limit(f.limit)
+    .offset(counted ? f.offset : 0);
+  // A page past the end has no row to carry the total: then (only then) it is counted on its own.
+  let total: number | null = null;
+  if (counted) {
+    const alone = async () => Number((await rowsOf<{ n: number }>(executor, sql`select ${count(f.where)} as n`))[0]?.n ?? 0);
+    total = rows[0] ? Number(rows[0].total) : f.offset === 0 ? 0 : await alone();
+  }
   const last = rows.length === f.limit ? rows[rows.length - 1] : undefined;
-  const items = rows.map(({ cursorKey: _k, ...item }) => item);
+  const items = rows.map(({ cursorKey: _k, total: _t, ...item }) => item);
   return { items, total, nextCursor: last ? encodeCursor(sort, last.cursorKey) : null };
 }
 
