@@ -137,7 +137,7 @@ async function forgetRun(sql, since) {
   await sql.begin(async (tx) => {
     await tx`set local session_replication_role = replica`;
     await tx`create temp table bench_run_tickets on commit drop as select id from tickets where created_at >= ${since}`;
-    for (const table of ['notifications', 'rating_link_uses', 'attachments', 'ticket_events']) {
+    for (const table of ['notifications', 'rating_link_uses', 'attachments', 'station_tickets', 'ticket_events']) {
       await tx.unsafe(`delete from ${table} where ticket_id in (select id from bench_run_tickets)`);
     }
     await tx`delete from tickets where id in (select id from bench_run_tickets)`;

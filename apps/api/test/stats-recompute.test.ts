@@ -3,8 +3,8 @@
  * figure, overall and by each dimension, recomputed in TypeScript from ticket_events alone (plus the
  * immutable district and category of each ticket and the stations' types) equals the SQL answer.
  */
-import { ticketColor } from '@ys/shared';
-import { sql } from 'drizzle-orm';
+import { COLORS, type Color, ticketColor } from '@ys/shared';
+import { type SQL, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSweep } from '../src/modules/tickets/sweep.ts';
 import { enterpriseToken, post, ticketBody, uscc } from './fixtures.ts';
@@ -61,6 +61,16 @@ interface Station {
   type: string;
   districtCode: string;
   token: string;
+}
+interface ListItem {
+  id: string;
+  color: Color | null;
+  resolveDueAt: string;
+}
+interface ListPage {
+  items: ListItem[];
+  total: number | null;
+  nextCursor: string | null;
 }
 interface Sim {
   id: string;
@@ -468,6 +478,48 @@ describe('every figure recomputed from ticket_events equals the SQL answer', () 
       ) ${rollup} from r as ticket_stats order by 1, 2, 3, 4, 5, 6`);
     expect(kept.length).toBeGreaterThan(0);
     expect(kept).toEqual(fresh);
+
+    // The stations' histories kept by the triggers are the ones computed from the events afresh, and a station
+    // holds only tickets of its history (tickets/scope.ts stationScopeParts relies on it).
+    const keptHistories = await t.database.rows(sql`select station_id::text, ticket_id::text, open from station_tickets order by 1, 2`);
+    const freshHistories = await t.database.rows(sql`select distinct e.actor_station_id::text as station_id, e.ticket_id::text as ticket_id,
+        t.status in ('pending_dispatch', 'pending_claim', 'in_progress') as open
+      from ticket_events e join tickets t on t.id = e.ticket_id where e.actor_station_id is not null order by 1, 2`);
+    expect(keptHistories.length).toBeGreaterThan(0);
+    expect(keptHistories).toEqual(freshHistories);
+    expect(
+      await t.database.rows(sql`select id from tickets t where station_id is not null
+        and not exists (select 1 from station_tickets st where st.station_id = t.station_id and st.ticket_id = t.id)`),
+    ).toEqual([]);
+
+    // Each station's "all" list (open part, then settled part) and the city's are the scope's tickets, once each,
+    // in urgency order, whether paged by number or by cursor, with the right total.
+    const stationScope = (s: Station) => sql`(t.station_id = ${s.id} or t.target_station_id = ${s.id}
+      or (t.status = 'pending_claim' and (t.target_station_id = ${s.id} or (t.target_station_id is null and t.pool_type = ${s.type} and t.pool_district_code = ${s.districtCode})))
+      or exists (select 1 from ticket_events e where e.ticket_id = t.id and e.actor_station_id = ${s.id}))`;
+    const callers: [string, SQL][] = [...stations.map((s): [string, SQL] => [s.token, stationScope(s)]), [center, sql`true`]];
+    for (const [token, scope] of callers) {
+      const expected = (await t.database.rows<{ id: string }>(sql`select t.id::text as id from tickets t where ${scope} order by 1`)).map((r) => r.id);
+      const byNumber: ListItem[] = [];
+      for (let page = 1; ; page++) {
+        const body = await getJson<ListPage>(t, token, `/api/tickets?view=all&pageSize=7&page=${page}`);
+        expect(body.total).toBe(expected.length);
+        if (!body.items.length) break;
+        byNumber.push(...body.items);
+      }
+      const byCursor: ListItem[] = [];
+      for (let cursor = ''; ; ) {
+        const body = await getJson<ListPage>(t, token, `/api/tickets?view=all&pageSize=9${cursor && `&cursor=${cursor}`}`);
+        byCursor.push(...body.items);
+        if (!body.nextCursor) break;
+        cursor = body.nextCursor;
+      }
+      expect(byNumber.map((i) => i.id).sort()).toEqual(expected);
+      expect(byCursor.map((i) => i.id)).toEqual(byNumber.map((i) => i.id));
+      const rank = (i: ListItem) => (i.color ? COLORS.indexOf(i.color) : COLORS.length);
+      const keys = byNumber.map((i) => [rank(i), new Date(i.resolveDueAt).getTime()] as const);
+      expect(keys, 'urgency order').toEqual([...keys].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
+    }
 
     const statuses: Record<string, number> = {};
     for (const f of facts) statuses[f.status] = (statuses[f.status] ?? 0) + 1;

@@ -347,11 +347,30 @@ export const ticketEvents = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
+  (t) => [index('ticket_events_ticket_idx').on(t.ticketId, t.id), index('ticket_events_type_created_idx').on(t.type, t.createdAt)],
+);
+
+/**
+ * The tickets each station's people acted on ("what it handled before", tickets/scope.ts): one row per station
+ * and ticket, added by a trigger with the station's first event on the ticket, and `open` kept equal to
+ * "the ticket's status is open" by a trigger on tickets (drizzle/0004). A station's history, and the open part
+ * of it, are then index ranges instead of every event its people wrote.
+ */
+export const stationTickets = pgTable(
+  'station_tickets',
+  {
+    stationId: uuid('station_id')
+      .notNull()
+      .references(() => stations.id),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    open: boolean('open').notNull(),
+  },
   (t) => [
-    index('ticket_events_ticket_idx').on(t.ticketId, t.id),
-    index('ticket_events_type_created_idx').on(t.type, t.createdAt),
-    // A station's scope: the tickets its people acted on (tickets/scope.ts).
-    index('ticket_events_actor_station_idx').on(t.actorStationId, t.ticketId).where(sql`${t.actorStationId} is not null`),
+    primaryKey({ columns: [t.stationId, t.ticketId] }),
+    index('station_tickets_ticket_idx').on(t.ticketId),
+    index('station_tickets_open_idx').on(t.stationId, t.ticketId).where(sql`${t.open}`),
   ],
 );
 

@@ -6,7 +6,7 @@ import { type Static, Type } from 'typebox';
 import { validation } from '../../errors.ts';
 import { PagingQuery } from '../../lib/paging.ts';
 import { colorSql } from './repo.ts';
-import { claimableBy, isStationRole, listScopeFilter, type StaffContext } from './scope.ts';
+import { claimableBy, isStationRole, listScopeFilter, type StaffContext, stationScopeCount, stationScopeParts } from './scope.ts';
 
 /** How a ticket's first claim went against its first claim deadline (responseRate). */
 export const RESPONSES = ['on_time', 'late', 'not_due', 'none'] as const;
@@ -137,6 +137,37 @@ export function todoOf(stationId: string | SQL): SQL {
 
 /** The WHERE of a list request. Shared by the list, the export and the figures' drill-down links. */
 export function listWhere(q: ListQueryT, ctx: StaffContext, now: Date): SQL | undefined {
+  return and(listScopeFilter(ctx, q.view ?? 'all'), listFilters(q, ctx, now));
+}
+
+const OPEN = sql.raw(`"tickets"."status" in ('pending_dispatch', 'pending_claim', 'in_progress')`);
+const SETTLED = sql.raw(`"tickets"."status" not in ('pending_dispatch', 'pending_claim', 'in_progress')`);
+
+/**
+ * A list request as listTickets runs it: its rows (where); the same rows split into the open and the settled
+ * ones, which the urgency order takes one after the other (the settled ones only when the open ones run out
+ * before the page does); and, where there is one, a cheaper count of them. A station's "all" view takes each
+ * part with a scope of that part's size (scope.ts stationScopeParts) and, unfiltered, counts its history
+ * without reading a ticket.
+ */
+export function listPlan(q: ListQueryT, ctx: StaffContext, now: Date) {
+  const view = q.view ?? 'all';
+  const filters = listFilters(q, ctx, now);
+  const where = and(listScopeFilter(ctx, view), filters);
+  const s = ctx.station;
+  if (view === 'all' && isStationRole(ctx.role) && s) {
+    const parts = stationScopeParts(s);
+    return {
+      where,
+      parts: { open: and(OPEN, parts.open, filters), settled: and(SETTLED, parts.settled, filters) },
+      count: filters ? undefined : stationScopeCount(s),
+    };
+  }
+  return { where, parts: { open: and(OPEN, where), settled: and(SETTLED, where) }, count: undefined };
+}
+
+/** The filters of a list request (everything but the scope). */
+function listFilters(q: ListQueryT, ctx: StaffContext, now: Date): SQL | undefined {
   const from = parseTime(q.from, 'from');
   const to = parseTime(q.to, 'to');
   const term = q.q?.trim();
@@ -150,7 +181,6 @@ export function listWhere(q: ListQueryT, ctx: StaffContext, now: Date): SQL | un
   const dueBy = parseTime(q.dueBy, 'dueBy');
   const flag = (value: boolean | undefined, predicate: SQL) => (value === undefined ? undefined : value ? predicate : sql`not (${predicate})`);
   return and(
-    listScopeFilter(ctx, q.view ?? 'all'),
     viewFilter(q.view ?? 'all', ctx),
     statuses ? inArray(tickets.status, statuses) : undefined,
     // The same as a literal when only open statuses are asked for: a prepared statement's generic plan can then

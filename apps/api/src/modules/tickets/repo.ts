@@ -63,6 +63,10 @@ export type ListSort = 'urgency' | 'createdAt' | '-createdAt';
 
 export interface ListFilter {
   where: SQL | undefined;
+  /** The urgency order: where's rows split into the open and the settled ones (tickets/list.ts listPlan). */
+  parts?: { open: SQL | undefined; settled: SQL | undefined };
+  /** count(*) of where's rows, cheaper (listPlan). */
+  count?: SQL<number>;
   sort?: ListSort;
   limit: number;
   offset: number;
@@ -108,33 +112,50 @@ export async function listTickets(executor: Executor, now: Date, f: ListFilter) 
   const sort = f.sort ?? 'urgency';
   const { keys, types, desc: descending } = orderKeys(sort, now);
   const order = keys.map((k) => (descending ? desc(k) : asc(k)));
-  let where = f.where;
+  let seek: SQL | undefined;
   if (f.cursor !== undefined) {
     const after = decodeCursor(f.cursor, sort, types);
     const values = after.map((v, i) => sql`${String(v)}::${sql.raw(types[i]!)}`);
-    const seek = sql`(${sql.join(keys, sql`, `)}) ${sql.raw(descending ? '<' : '>')} (${sql.join(values, sql`, `)})`;
-    where = and(where, seek);
+    seek = sql`(${sql.join(keys, sql`, `)}) ${sql.raw(descending ? '<' : '>')} (${sql.join(values, sql`, `)})`;
+  }
+  const counted = f.cursor === undefined;
+  const offset = counted ? f.offset : 0;
+  let where = and(f.where, seek);
+  let skip = offset;
+  if (sort === 'urgency' && f.parts) {
+    // Open tickets rank 0–3 and come first; the settled ones rank 4, by due time. The page's ids come from the
+    // open part and, only when it has fewer rows than the page reaches, the settled part: a long history is not
+    // read to show the open tickets at its head.
+    const reach = offset + f.limit;
+    const [rank] = keys;
+    const open = and(f.parts.open, seek) ?? sql`true`;
+    const settled = and(f.parts.settled, seek) ?? sql`true`;
+    where = sql`${tickets.id} in (with o as materialized (
+        select ${tickets.id} as id, ${rank} as r, ${tickets.resolveDueAt} as d from ${tickets} where ${open} order by 2, 3, 1 limit ${reach})
+      select id from (select id, r, d from o union all (select ${tickets.id}, 4, ${tickets.resolveDueAt} from ${tickets}
+        where ${settled} and (select count(*) from o) < ${reach} order by 3, 1 limit ${reach})) page
+      order by r, d, id limit ${f.limit} offset ${offset})`;
+    skip = 0;
   }
   // The last row's keys exactly as PostgreSQL holds them (microseconds would not survive a JS Date).
   const cursorKey = sql<unknown[]>`json_build_array(${sql.join(keys, sql`, `)})`;
   // The total is counted for a page by number (the admin console's pager shows it), not for a cursor page: a
   // client that pages by cursor has its total from the first page, and a count costs as much as the whole list.
   // It rides on the page's own statement as an uncorrelated sub-query (run once): one round trip, not two.
-  const count = (w: SQL | undefined) => sql<number>`(select count(*)::int from ${tickets} where ${w ?? sql`true`})`;
-  const counted = f.cursor === undefined;
+  const count = f.count ?? sql<number>`(select count(*)::int from ${tickets} where ${f.where ?? sql`true`})`;
   const rows = await executor
-    .select({ ...summaryColumns(now), cursorKey, total: counted ? count(f.where) : sql<null>`null` })
+    .select({ ...summaryColumns(now), cursorKey, total: counted ? count : sql<null>`null` })
     .from(tickets)
     .leftJoin(holder, eq(holder.id, tickets.stationId))
     .leftJoin(assignee, eq(assignee.id, tickets.assigneeId))
     .where(where)
     .orderBy(...order)
     .limit(f.limit)
-    .offset(counted ? f.offset : 0);
+    .offset(skip);
   // A page past the end has no row to carry the total: then (only then) it is counted on its own.
   let total: number | null = null;
   if (counted) {
-    const alone = async () => Number((await rowsOf<{ n: number }>(executor, sql`select ${count(f.where)} as n`))[0]?.n ?? 0);
+    const alone = async () => Number((await rowsOf<{ n: number }>(executor, sql`select ${count} as n`))[0]?.n ?? 0);
     total = rows[0] ? Number(rows[0].total) : f.offset === 0 ? 0 : await alone();
   }
   const last = rows.length === f.limit ? rows[rows.length - 1] : undefined;

@@ -6,7 +6,7 @@ import { notFound, validation } from '../../errors.ts';
 import { pageOf } from '../../lib/paging.ts';
 import { staffOf } from '../../plugins/auth.ts';
 import { writeAudit } from '../audit/service.ts';
-import { ListQuery, listWhere } from './list.ts';
+import { ListQuery, listPlan } from './list.ts';
 import { listTickets } from './repo.ts';
 import * as S from './schemas.ts';
 import { isStationRole, staffContext } from './scope.ts';
@@ -44,7 +44,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const now = app.now();
       const p = pageOf(req.query);
       const { items, total, nextCursor } = await listTickets(app.db.db, now, {
-        where: listWhere(req.query, ctx, now),
+        ...listPlan(req.query, ctx, now),
         sort: req.query.sort,
         limit: p.limit,
         offset: p.offset,

@@ -31,8 +31,10 @@ export async function staffContext(executor: Executor, user: StaffUser): Promise
   return { id: user.id, name: user.name, role: user.role, districtCode: user.districtCode, station };
 }
 
+type Station = NonNullable<StaffContext['station']>;
+
 /** Tickets waiting in a pool this station may claim from. */
-export function claimableBy(station: NonNullable<StaffContext['station']>): SQL {
+export function claimableBy(station: Station): SQL {
   return sql`(${tickets.status} = 'pending_claim' and (${tickets.targetStationId} = ${station.id} or (${tickets.targetStationId} is null and ${tickets.poolType} = ${station.type} and ${tickets.poolDistrictCode} = ${station.districtCode})))`;
 }
 
@@ -42,21 +44,48 @@ export function scopeFilter(ctx: StaffContext): SQL {
     const s = ctx.station;
     if (!s) return sql`false`;
     // The station's pool, what it holds or is targeted with, and what it handled before (then transferred or returned).
-    return sql`(${tickets.stationId} = ${s.id} or ${tickets.targetStationId} = ${s.id} or ${claimableBy(s)} or exists (select 1 from ticket_events e where e.ticket_id = ${tickets.id} and e.actor_station_id = ${s.id}))`;
+    return sql`(${tickets.stationId} = ${s.id} or ${tickets.targetStationId} = ${s.id} or ${claimableBy(s)} or exists (select 1 from station_tickets st where st.station_id = ${s.id} and st.ticket_id = ${tickets.id}))`;
   }
   if (ctx.districtCode) return sql`${tickets.districtCode} = ${ctx.districtCode}`;
   return sql`true`;
 }
 
+/** The tickets of a station's history (station_tickets), all of them or only the open or the settled ones, as an array computed once. */
+function history(s: Station, part?: 'open' | 'settled'): SQL {
+  const which = part === 'open' ? sql` and st.open` : part === 'settled' ? sql` and not st.open` : sql``;
+  return sql`${tickets.id} = any(array(select st.ticket_id from station_tickets st where st.station_id = ${s.id}${which}))`;
+}
+
 /**
  * The scope of a list of the given view. For a station's whole history ("all", the figures) the tickets it
- * handled before are computed once from the actor-station index, so that every arm of the OR is an index
- * condition; inside an OR, the EXISTS of `scopeFilter` made the planner scan every ticket against every event.
- * The pool is inside the scope by definition and needs no scope condition at all.
+ * handled before are computed once from station_tickets, so that every arm of the OR is an index condition;
+ * inside an OR, the EXISTS of `scopeFilter` made the planner scan every ticket against every event. The pool
+ * is inside the scope by definition and needs no scope condition at all.
  */
 export function listScopeFilter(ctx: StaffContext, view: 'pool' | 'mine' | 'all'): SQL {
   const s = ctx.station;
   if (!isStationRole(ctx.role) || !s || view === 'mine') return scopeFilter(ctx);
   if (view === 'pool') return claimableBy(s);
-  return sql`(${tickets.stationId} = ${s.id} or ${tickets.targetStationId} = ${s.id} or ${claimableBy(s)} or ${tickets.id} = any(array(select distinct e.ticket_id from ticket_events e where e.actor_station_id = ${s.id})))`;
+  return sql`(${tickets.stationId} = ${s.id} or ${tickets.targetStationId} = ${s.id} or ${claimableBy(s)} or ${history(s)})`;
+}
+
+/**
+ * A station's "all" scope split into its open and its settled tickets, for the urgency order (open ones
+ * first), each part as cheap as its size: the open part is the station's open history, what it holds or is
+ * named for, and its pool (a few hundred rows however long the history); the settled part is the rest of
+ * the history. A station holds a ticket only by claiming it, and the claim is its event, so what it holds is
+ * in its history (stats-recompute checks this); the pool and a named station are open by definition.
+ */
+export function stationScopeParts(s: Station): { open: SQL; settled: SQL } {
+  return {
+    open: sql`(${tickets.stationId} = ${s.id} or ${tickets.targetStationId} = ${s.id} or ${claimableBy(s)} or ${history(s, 'open')})`,
+    settled: sql`(${tickets.targetStationId} = ${s.id} or ${history(s, 'settled')})`,
+  };
+}
+
+/** How many tickets a station's "all" scope holds: its history, and what it is named for or may claim outside it. */
+export function stationScopeCount(s: Station): SQL<number> {
+  return sql<number>`((select count(*) from station_tickets st where st.station_id = ${s.id})
+    + (select count(*) from ${tickets} where (${tickets.targetStationId} = ${s.id} or ${claimableBy(s)})
+       and not exists (select 1 from station_tickets st where st.station_id = ${s.id} and st.ticket_id = ${tickets.id})))::int`;
 }
