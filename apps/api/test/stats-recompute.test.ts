@@ -494,6 +494,23 @@ describe('every figure recomputed from ticket_events equals the SQL answer', () 
 
     // Each station's "all" list (open part, then settled part) and the city's are the scope's tickets, once each,
     // in urgency order, whether paged by number or by cursor, with the right total.
+    // Colour filters of several colours (narrowed by the indexed yellow/orange instants) count what the rule says.
+    for (const set of [['red', 'orange'], ['red', 'orange', 'yellow'], ['yellow', 'green'], ['green'], ['orange', 'green']] as Color[][]) {
+      const expected = facts.filter((f) => {
+        const c = ticketColor(
+          {
+            status: f.status as never,
+            createdAt: new Date(f.createdAt),
+            resolveDueAt: new Date(f.resolveDueAt),
+            claimDueAt: f.claimDueAt === null ? null : new Date(f.claimDueAt),
+          },
+          new Date(now),
+        );
+        return c !== null && set.includes(c);
+      }).length;
+      expect((await getJson<ListPage>(t, center, `/api/tickets?view=all&pageSize=1&color=${set.join(',')}`)).total, set.join(',')).toBe(expected);
+    }
+
     const stationScope = (s: Station) => sql`(t.station_id = ${s.id} or t.target_station_id = ${s.id}
       or (t.status = 'pending_claim' and (t.target_station_id = ${s.id} or (t.target_station_id is null and t.pool_type = ${s.type} and t.pool_district_code = ${s.districtCode})))
       or exists (select 1 from ticket_events e where e.ticket_id = t.id and e.actor_station_id = ${s.id}))`;

@@ -278,6 +278,14 @@ export const tickets = pgTable(
     index('tickets_open_idx')
       .on(t.districtCode, t.status, t.resolveDueAt, t.createdAt, t.claimDueAt, t.enterpriseName, t.title)
       .where(sql`${t.status} in ('pending_dispatch', 'pending_claim', 'in_progress')`),
+    // When an open ticket turns yellow and orange (SQL functions of drizzle/0005, the colour rule of tickets/repo.ts
+    // colorSql): a colour filter becomes a range over these instead of the colour computed for every open ticket.
+    index('tickets_yellow_at_idx')
+      .on(sql`ticket_yellow_at(${t.createdAt}, ${t.resolveDueAt})`)
+      .where(sql`${t.status} in ('pending_dispatch', 'pending_claim', 'in_progress')`),
+    index('tickets_orange_at_idx')
+      .on(sql`ticket_orange_at(${t.status}, ${t.createdAt}, ${t.resolveDueAt}, ${t.claimDueAt})`)
+      .where(sql`${t.status} in ('pending_dispatch', 'pending_claim', 'in_progress')`),
     // The live tickets, whose figures still move with the clock (tickets/list.ts measure.live); the figures add them
     // up one by one, and take every other ticket from the ticket_stats rollup.
     index('tickets_live_idx')

@@ -130,6 +130,23 @@ function viewFilter(view: 'pool' | 'mine' | 'all', ctx: StaffContext): SQL | und
   return undefined;
 }
 
+/**
+ * A colour filter as a range over the indexed instants an open ticket turns yellow and orange (drizzle/0005):
+ * every red or orange ticket has turned orange by now, every green one has not yet turned yellow. The range is a
+ * second wider than the rule, so that no rounding of those instants can leave a ticket out; colorSql decides.
+ */
+function colorRange(colors: string[], now: Date): SQL {
+  const within = (set: string[]) => colors.every((c) => set.includes(c));
+  const soon = sql`${new Date(now.getTime() + 1000).toISOString()}::timestamptz`;
+  const late = sql`${new Date(now.getTime() - 1000).toISOString()}::timestamptz`;
+  const orangeAt = sql`ticket_orange_at(${tickets.status}, ${tickets.createdAt}, ${tickets.resolveDueAt}, ${tickets.claimDueAt})`;
+  const yellowAt = sql`ticket_yellow_at(${tickets.createdAt}, ${tickets.resolveDueAt})`;
+  if (within(['red', 'orange'])) return sql` and ${orangeAt} <= ${soon}`;
+  if (within(['red', 'orange', 'yellow'])) return sql` and (${orangeAt} <= ${soon} or ${yellowAt} <= ${soon})`;
+  if (within(['green'])) return sql` and ${yellowAt} > ${late}`;
+  return sql``;
+}
+
 /** A station's to-do: what it holds in progress and what waits in a pool it may claim from. */
 export function todoOf(stationId: string | SQL): SQL {
   return sql`((${tickets.status} = 'in_progress' and ${tickets.stationId} = ${stationId}) or (${tickets.status} = 'pending_claim' and (${tickets.targetStationId} = ${stationId} or (${tickets.targetStationId} is null and exists (select 1 from stations s where s.id = ${stationId} and s.type = ${tickets.poolType} and s.district_code = ${tickets.poolDistrictCode})))))`;
@@ -150,20 +167,35 @@ const SETTLED = sql.raw(`"tickets"."status" not in ('pending_dispatch', 'pending
  * part with a scope of that part's size (scope.ts stationScopeParts) and, unfiltered, counts its history
  * without reading a ticket.
  */
-export function listPlan(q: ListQueryT, ctx: StaffContext, now: Date) {
+export function listPlan(
+  q: ListQueryT,
+  ctx: StaffContext,
+  now: Date,
+): { where: SQL | undefined; parts?: { open: SQL | undefined; settled: SQL | undefined }; count?: SQL<number> } {
   const view = q.view ?? 'all';
   const filters = listFilters(q, ctx, now);
   const where = and(listScopeFilter(ctx, view), filters);
+  // Only open tickets asked for (their statuses, a colour, a station's pool): nothing to split.
+  const openOnly = (statusSet(q) ?? (view === 'pool' ? OPEN_STATUSES : TICKET_STATUSES)).every((st) => (OPEN_STATUSES as readonly string[]).includes(st));
   const s = ctx.station;
   if (view === 'all' && isStationRole(ctx.role) && s) {
     const parts = stationScopeParts(s);
+    if (openOnly) return { where: and(parts.open, filters) };
     return {
       where,
       parts: { open: and(OPEN, parts.open, filters), settled: and(SETTLED, parts.settled, filters) },
       count: filters ? undefined : stationScopeCount(s),
     };
   }
-  return { where, parts: { open: and(OPEN, where), settled: and(SETTLED, where) }, count: undefined };
+  if (openOnly) return { where };
+  return { where, parts: { open: and(OPEN, where), settled: and(SETTLED, where) } };
+}
+
+/** The statuses a request asks for: its `status`, and only the open ones when it asks for a colour. */
+function statusSet(q: ListQueryT): string[] | undefined {
+  const asked = q.status ? q.status.split(',').filter((st) => (TICKET_STATUSES as readonly string[]).includes(st)) : undefined;
+  if (!q.color) return asked;
+  return (asked ?? OPEN_STATUSES).filter((st) => (OPEN_STATUSES as readonly string[]).includes(st));
 }
 
 /** The filters of a list request (everything but the scope). */
@@ -172,7 +204,7 @@ function listFilters(q: ListQueryT, ctx: StaffContext, now: Date): SQL | undefin
   const to = parseTime(q.to, 'to');
   const term = q.q?.trim();
   const list = <T extends string>(v: string | undefined) => (v ? (v.split(',') as T[]) : undefined);
-  const statuses = list<(typeof TICKET_STATUSES)[number]>(q.status);
+  const statuses = statusSet(q);
   const colors = list<string>(q.color);
   const channels = list<(typeof CHANNELS)[number]>(q.channel);
   const responses = list<string>(q.response);
@@ -182,14 +214,11 @@ function listFilters(q: ListQueryT, ctx: StaffContext, now: Date): SQL | undefin
   const flag = (value: boolean | undefined, predicate: SQL) => (value === undefined ? undefined : value ? predicate : sql`not (${predicate})`);
   return and(
     viewFilter(q.view ?? 'all', ctx),
-    statuses ? inArray(tickets.status, statuses) : undefined,
-    // The same as a literal when only open statuses are asked for: a prepared statement's generic plan can then
-    // still prove the partial index of open tickets (tickets_open_idx) applies, which it cannot from parameters.
-    statuses?.every((st) => (OPEN_STATUSES as readonly string[]).includes(st))
-      ? sql`${tickets.status} in ('pending_dispatch', 'pending_claim', 'in_progress')`
-      : undefined,
-    // Only open tickets have a colour: saying so lets the status index find them instead of a scan of every ticket.
-    colors ? sql`(${tickets.status} in ('pending_dispatch', 'pending_claim', 'in_progress') and ${colorSql(now)} in ${colors})` : undefined,
+    // One condition on the status, as literals (each checked against the enum): a prepared statement's generic plan
+    // can then still prove that the partial indexes of open tickets apply, which it cannot from parameters; and
+    // the planner does not count the same restriction twice. Only open tickets have a colour.
+    statuses ? (statuses.length ? sql.raw(`"tickets"."status" in (${statuses.map((st) => `'${st}'`).join(', ')})`) : sql`false`) : undefined,
+    colors ? sql`(${colorSql(now)} in ${colors}${colorRange(colors, now)})` : undefined,
     channels ? inArray(tickets.channel, channels) : undefined,
     q.categoryCode ? eq(tickets.categoryCode, q.categoryCode) : undefined,
     // "the station that holds or held it", as the figures group by station
