@@ -114,7 +114,10 @@ export async function restoreIndexes(db: Sql, defs: string[]): Promise<void> {
   for (const d of defs) await db.exec(d);
 }
 
-/** The lifecycle of `count` tickets, computed once into a temporary table. */
+/**
+ * The lifecycle of `count` tickets, computed once into a temporary table. Each stage is fenced (offset 0) so that
+ * its columns are computed once: inlined, every later reference would repeat the whole expression it stands for.
+ */
 export async function planTickets(db: Sql, count: number, now: Date): Promise<void> {
   const nowSql = `${lit(now.toISOString())}::timestamptz`;
   const catTotal = CATEGORY_WEIGHTS.reduce((s, [, w]) => s + w, 0);
@@ -142,7 +145,8 @@ export async function planTickets(db: Sql, count: number, now: Date): Promise<vo
     )
     select k + 1 as idx, start_local, end_local,
       greatest(1, ceil(extract(epoch from end_local - start_local) / 86400))::int as days,
-      coalesce(sum(weight) over (order by k rows between unbounded preceding and 1 preceding), 0) / sum(weight) over () as lo
+      -- float8 like the random draws they are compared with (width_bucket would cast the array on every call)
+      (coalesce(sum(weight) over (order by k rows between unbounded preceding and 1 preceding), 0) / sum(weight) over ())::float8 as lo
     from w;
 
     -- station picks: by kind (the category's station type) or among all (the centre's categories);
@@ -176,6 +180,7 @@ export async function planTickets(db: Sql, count: number, now: Date): Promise<vo
       from g
       join bench_month mo on mo.idx = width_bucket(g.r_month, (select array_agg(lo order by idx) from bench_month))
       join categories c on c.code = (${arr(CATEGORY_WEIGHTS.map(([c]) => c))})[width_bucket(g.r_cat, array[${catLows.join(',')}]::float8[])]
+      offset 0
     ), t1 as (
       select t0.*, p.id as station_id, p.name as station_name, p.type as station_type, p.district_code, p.staff_id,
         case when t0.channel = 'proxy' then null else 1 + floor(${BENCH_ACCOUNTS} * power(t0.r_acct, 1.6))::int end as acct,
@@ -183,6 +188,7 @@ export async function planTickets(db: Sql, count: number, now: Date): Promise<vo
       from t0
       join (select pick_type, count(*) as n from bench_pick group by 1) n on n.pick_type = coalesce(t0.cat_type, 'any')
       join bench_pick p on p.pick_type = n.pick_type and p.pick_k = 1 + floor(n.n * power(t0.r_st, 1.7))
+      offset 0
     ), t2 as (
       select t1.*,
         coalesce(dispatched_at, created_at) as pool_at,
@@ -195,6 +201,7 @@ export async function planTickets(db: Sql, count: number, now: Date): Promise<vo
         case when r_rate < 0.72 then 'online' when r_rate < 0.80 then 'visit' else null end as via,
         case when r_sat < 0.78 then 'satisfied' when r_sat < 0.94 then 'basically_satisfied' else 'dissatisfied' end as sat1
       from t1
+      offset 0
     ), t3 as (
       select t2.*,
         greatest(resolved_raw, claimed_at + interval '1 hour') as resolved1,
@@ -202,6 +209,7 @@ export async function planTickets(db: Sql, count: number, now: Date): Promise<vo
           + make_interval(secs => case when via = 'visit' then 3 + r_misc * 7 else 0.2 + r_misc * 4 end * 86400) as rated1,
         created_at + make_interval(secs => 3600 + extract(epoch from claimed_at - created_at) * 0.5 * r_misc) as ended_at
       from t2
+      offset 0
     ), t4 as (
       select t3.*,
         case
@@ -223,6 +231,7 @@ export async function planTickets(db: Sql, count: number, now: Date): Promise<vo
         end as status,
         least(5, floor(r_msgs * 6.8))::int as msgs
       from t3
+      offset 0
     )
     select gen_random_uuid() as id, i, created_at, category_code, cat_type, claim_hours, resolve_days, channel, acct, station_id, station_name,
       station_type, district_code, staff_id, dispatched_at, pool_at, claim_due, claimed_at, due, resolved1, rated1, end_at, fate, via, sat1,
