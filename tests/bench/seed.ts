@@ -13,7 +13,17 @@ import { openDatabase } from '../../apps/api/src/db/client.ts';
 import { migrate } from '../../apps/api/src/db/migrate.ts';
 import { seedDemo } from '../../apps/api/src/db/seed-demo.ts';
 import { hashPassword } from '../../apps/api/src/lib/crypto.ts';
-import { BENCH_PASSWORD, dropIndexes, planTickets, restoreIndexes, type Sql, seedOrganisation, writeHistory } from './history.ts';
+import {
+  BENCH_PASSWORD,
+  dropIndexes,
+  planTickets,
+  restoreIndexes,
+  type Sql,
+  seedOrganisation,
+  writeAttachments,
+  writeEvents,
+  writeTickets,
+} from './history.ts';
 
 const { values } = parseArgs({ options: { pg: { type: 'string' }, pglite: { type: 'string' }, tickets: { type: 'string', default: '1000000' } } });
 const count = Number(values.tickets);
@@ -33,7 +43,9 @@ async function seedWith(db: Sql) {
   await step('organisation', async () => seedOrganisation(db, await hashPassword(BENCH_PASSWORD)));
   const defs = await step('drop indexes', () => dropIndexes(db));
   await step('plan', () => planTickets(db, count, now));
-  await step('tickets+events+files', () => writeHistory(db, now));
+  await step('tickets', () => writeTickets(db, now));
+  await step('events', () => writeEvents(db, now));
+  await step('files', () => writeAttachments(db));
   await step('indexes', () => restoreIndexes(db, defs));
   // loaded with triggers off: the figures' rollup (drizzle/0003) is summed up from the tickets once
   await step('figures rollup', () => db.exec('select ticket_stats_rebuild()'));
@@ -61,7 +73,7 @@ if (values.pg) {
   });
   const client = postgres(values.pg, { max: 1, onnotice: () => {} });
   await client.unsafe(
-    `set synchronous_commit = off; set temp_buffers = '1GB'; set work_mem = '256MB'; set maintenance_work_mem = '512MB'; set session_replication_role = replica; set max_parallel_maintenance_workers = 2`,
+    `set synchronous_commit = off; set temp_buffers = '1GB'; set work_mem = '1GB'; set maintenance_work_mem = '512MB'; set session_replication_role = replica; set max_parallel_maintenance_workers = 2`,
   );
   const result = await seedWith({
     exec: async (text) => {
