@@ -99,28 +99,31 @@ export async function seedOrganisation(db: Sql, passwordHash: string): Promise<v
   `);
 }
 
-/** Drops the secondary indexes of the big tables (recreated by `restoreIndexes`); loading is several times faster without them. */
-export async function dropIndexes(db: Sql): Promise<string[]> {
-  const defs = await db.query<{ indexname: string; indexdef: string }>(
-    `select i.indexname, i.indexdef from pg_indexes i
+/** An index dropped for the load: its table, its name and the statement that builds it again. */
+export interface IndexDef {
+  table: string;
+  name: string;
+  build: string;
+}
+
+/** Drops the secondary indexes of the big tables (built again after the load); loading is several times faster without them. */
+export async function dropIndexes(db: Sql): Promise<IndexDef[]> {
+  const defs = await db.query<{ tablename: string; indexname: string; indexdef: string }>(
+    `select i.tablename, i.indexname, i.indexdef from pg_indexes i
      where i.schemaname = 'public' and i.tablename in ('tickets', 'ticket_events', 'attachments')
        and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`,
   );
   for (const d of defs) await db.exec(`drop index ${d.indexname}`);
-  return defs.map((d) => d.indexdef);
+  return defs.map((d) => ({ table: d.tablename, name: d.indexname, build: d.indexdef }));
 }
 
-export async function restoreIndexes(db: Sql, defs: string[]): Promise<void> {
-  for (const d of defs) await db.exec(d);
-}
-
-/** The months and the station picks the plan draws from, as temporary tables. */
+/** The months and the station picks the plan draws from, and the empty plan: shared unlogged tables, so that several connections can fill and read them. */
 function preparePlan(now: Date): string {
   const nowSql = `${lit(now.toISOString())}::timestamptz`;
   return `
     drop table if exists bench_month, bench_pick, bench_plan;
     -- 36 months up to now: growth over the years times the season
-    create temp table bench_month as
+    create unlogged table bench_month as
     with m as (
       select k, (date_trunc('month', (${nowSql} at time zone 'Asia/Shanghai')) - make_interval(months => 35 - k)) as start_local
       from generate_series(0, 35) k
@@ -140,7 +143,7 @@ function preparePlan(now: Date): string {
 
     -- station picks: by kind (the category's station type) or among all (the centre's categories);
     -- a power law over a shuffled order makes a few stations busy in every district
-    create temp table bench_pick as
+    create unlogged table bench_pick as
     with s as (
       select s.id, s.code, s.name, s.type, s.district_code, md5('bench-staff:' || s.code)::uuid as staff_id,
         row_number() over (partition by s.type order by md5(s.code)) as k,
@@ -151,6 +154,8 @@ function preparePlan(now: Date): string {
     union all
     select 'any', k_all, id, name, type, district_code, staff_id from s;
     analyze bench_month, bench_pick;
+
+    create unlogged table bench_plan as ${planSelect(1, 0, now)};
   `;
 }
 
@@ -253,10 +258,18 @@ function planSelect(from: number, to: number, now: Date): string {
     from t4`;
 }
 
-/** The lifecycle of `count` tickets, computed once into a temporary table. */
-export async function planTickets(db: Sql, count: number, now: Date): Promise<void> {
+/** The lifecycle of `count` tickets into the table bench_plan, in equal parts on the given connections at once. */
+export async function planTickets(dbs: Sql[], count: number, now: Date): Promise<void> {
+  const [db] = dbs as [Sql];
   await db.exec(preparePlan(now));
-  await db.exec(`create temp table bench_plan as ${planSelect(1, count, now)}; analyze bench_plan`);
+  const per = Math.ceil(count / dbs.length);
+  await Promise.all(dbs.map((d, k) => d.exec(`insert into bench_plan ${planSelect(k * per + 1, Math.min(count, (k + 1) * per), now)}`)));
+  await db.exec('analyze bench_plan');
+}
+
+/** Drops the plan's tables. */
+export async function dropPlan(db: Sql): Promise<void> {
+  await db.exec('drop table if exists bench_month, bench_pick, bench_plan');
 }
 
 /**
