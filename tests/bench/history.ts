@@ -115,13 +115,13 @@ export interface Dropped {
 }
 
 /**
- * Drops the indexes of the big tables, primary keys included, and so the foreign keys that refer to them (from the
- * events, the attachments and the other tables that refer to a ticket): loading is several times faster without
- * them (a random uuid per row into the tickets' key alone doubles the tickets' time), and one sort per index builds
- * them after.
+ * Drops the indexes of the big tables (the stations' histories among them), primary keys included, and so the
+ * foreign keys that refer to them (from the events, the attachments and the other tables that refer to a ticket):
+ * loading is several times faster without them (a random uuid per row into the tickets' key alone doubles the
+ * tickets' time), and one sort per index builds them after.
  */
 export async function dropIndexes(db: Sql): Promise<Dropped> {
-  const big = `('tickets'::regclass, 'ticket_events'::regclass, 'attachments'::regclass)`;
+  const big = `('tickets'::regclass, 'ticket_events'::regclass, 'attachments'::regclass, 'station_tickets'::regclass)`;
   const fks = await db.query<{ tbl: string; name: string; def: string }>(
     `select conrelid::regclass::text as tbl, conname as name, pg_get_constraintdef(oid) as def from pg_constraint
      where contype = 'f' and confrelid in ${big} order by 1, 2`,

@@ -38,7 +38,7 @@ async function step<T>(name: string, fn: () => Promise<T>, label = name): Promis
   const out = await fn();
   const ms = performance.now() - s;
   timings[name] = Math.round((timings[name] ?? 0) + ms);
-  console.log(`  ${label.padEnd(40)} ${(ms / 1000).toFixed(1).padStart(6)} s  (at ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(`  ${label.padEnd(48)} ${(ms / 1000).toFixed(1).padStart(6)} s  (at ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   return out;
 }
 
@@ -52,7 +52,8 @@ async function drain(db: Sql, queue: Job[]) {
 /**
  * The history on one connection (PGlite: one step after the other) or two (PostgreSQL): one writes the tickets
  * while the other writes the events; whichever is free then takes the next of what can follow (the rollup, the
- * attachment rows, the index builds); then the keys, and each connection vacuums half of the database.
+ * attachment rows, the stations' histories, the index builds); then the keys, and each connection vacuums half of
+ * the database.
  */
 async function seedWith(dbs: [Sql] | [Sql, Sql]) {
   const [a, b = a] = dbs;
@@ -75,7 +76,14 @@ async function seedWith(dbs: [Sql] | [Sql, Sql]) {
     (db) => step('figures rollup', () => db.exec('select ticket_stats_rebuild()')),
     ...of('tickets'),
   ];
-  const afterEvents: Job[] = [(db) => step('files', () => writeAttachments(db)), ...of('ticket_events'), ...of('attachments')];
+  const afterEvents: Job[] = [
+    (db) => step('files', () => writeAttachments(db)),
+    // loaded with triggers off: the stations' histories (drizzle/0004) are gathered from the events once
+    (db) => step('station histories', () => db.exec('select station_tickets_rebuild()')),
+    ...of('ticket_events'),
+    ...of('attachments'),
+    ...of('station_tickets'),
+  ];
   // a table is vacuumed as soon as it is written: the one pass sets what every later reader would otherwise set
   // and write back (hint bits, all-visible), so index builds read clean pages and the last vacuum has little to do
   const tickets = () =>
