@@ -107,11 +107,17 @@ export interface IndexDef {
   constraint?: string;
 }
 
+/** A foreign key dropped for the load: added back unchecked (a moment's lock), then checked (rows read, writers not blocked). */
+export interface ForeignKeyDef {
+  table: string;
+  add: string;
+  validate: string;
+}
+
 /** What the load goes without: the big tables' indexes and primary keys, and the foreign keys that refer to those. */
 export interface Dropped {
   indexes: IndexDef[];
-  /** statements that add the foreign keys again (each checks the rows it covers) */
-  foreignKeys: string[];
+  foreignKeys: ForeignKeyDef[];
 }
 
 /**
@@ -140,7 +146,11 @@ export async function dropIndexes(db: Sql): Promise<Dropped> {
       build: d.indexdef,
       constraint: d.pkey ? `alter table ${d.tablename} add constraint ${d.indexname} primary key using index ${d.indexname}` : undefined,
     })),
-    foreignKeys: fks.map((f) => `alter table ${f.tbl} add constraint ${f.name} ${f.def}`),
+    foreignKeys: fks.map((f) => ({
+      table: f.tbl,
+      add: `alter table ${f.tbl} add constraint ${f.name} ${f.def} not valid`,
+      validate: `alter table ${f.tbl} validate constraint ${f.name}`,
+    })),
   };
 }
 

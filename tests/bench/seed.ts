@@ -52,8 +52,8 @@ async function drain(db: Sql, queue: Job[]) {
 /**
  * The history on one connection (PGlite: one step after the other) or two (PostgreSQL): one writes the tickets
  * while the other writes the events; whichever is free then takes the next of what can follow (the rollup, the
- * attachment rows, the stations' histories, the index builds); then the keys, and each connection vacuums half of
- * the database.
+ * attachment rows, the stations' histories, the index builds); then the keys, and each connection checks and
+ * vacuums half of the database.
  */
 async function seedWith(dbs: [Sql] | [Sql, Sql]) {
   const [a, b = a] = dbs;
@@ -111,20 +111,25 @@ async function seedWith(dbs: [Sql] | [Sql, Sql]) {
   }
   await step('keys', async () => {
     for (const d of dropped.indexes) if (d.constraint) await a.exec(d.constraint);
-    for (const fk of dropped.foreignKeys) await a.exec(fk);
+    for (const fk of dropped.foreignKeys) await a.exec(fk.add);
   });
   await dropPlan(a);
-  // every table: the events on one connection, all the others on the other
+  // every table checked and vacuumed: the events on one connection, all the others on the other
   const [others] = await a.query<{ list: string }>(
     `select string_agg(format('%I.%I', n.nspname, c.relname), ', ') as list from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where c.relkind in ('r', 'm') and c.relpersistence <> 't' and c.oid <> 'ticket_events'::regclass`,
   );
-  await step('vacuum analyze', async () => {
-    const events = () => b.exec('vacuum analyze ticket_events');
-    const rest = () => a.exec(`vacuum analyze ${others!.list}`);
-    if (dbs.length > 1) await Promise.all([events(), rest()]);
-    else await events().then(rest);
-  });
+  const check = async (db: Sql, events: boolean) => {
+    for (const fk of dropped.foreignKeys)
+      if ((fk.table === 'ticket_events') === events) await step('foreign keys', () => db.exec(fk.validate), `foreign key of ${fk.table}`);
+    await step(
+      'vacuum analyze',
+      () => db.exec(`vacuum analyze ${events ? 'ticket_events' : others!.list}`),
+      `vacuum analyze (${events ? 'events' : 'the rest'})`,
+    );
+  };
+  if (dbs.length > 1) await Promise.all([check(b, true), check(a, false)]);
+  else await check(a, true).then(() => check(a, false));
   const [c] = await a.query<{ tickets: number; events: number; files: number }>(
     'select (select count(*) from tickets)::int as tickets, (select count(*) from ticket_events)::int as events, (select count(*) from attachments)::int as files',
   );
