@@ -5,7 +5,7 @@ import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type Static, Type } from 'typebox';
 import { validation } from '../../errors.ts';
 import { PagingQuery } from '../../lib/paging.ts';
-import { colorSql } from './repo.ts';
+import { colorSql, type ListParts } from './repo.ts';
 import { claimableBy, isStationRole, listScopeFilter, type StaffContext, stationScopeCount, stationScopeParts } from './scope.ts';
 
 /** How a ticket's first claim went against its first claim deadline (responseRate). */
@@ -167,27 +167,29 @@ const SETTLED = sql.raw(`"tickets"."status" not in ('pending_dispatch', 'pending
  * part with a scope of that part's size (scope.ts stationScopeParts) and, unfiltered, counts its history
  * without reading a ticket.
  */
-export function listPlan(
-  q: ListQueryT,
-  ctx: StaffContext,
-  now: Date,
-): { where: SQL | undefined; parts?: { open: SQL | undefined; settled: SQL | undefined }; count?: SQL<number> } {
+export function listPlan(q: ListQueryT, ctx: StaffContext, now: Date): { where: SQL | undefined; parts?: ListParts; count?: SQL<number> } {
   const view = q.view ?? 'all';
   const filters = listFilters(q, ctx, now);
   const where = and(listScopeFilter(ctx, view), filters);
-  // Only open tickets asked for (their statuses, a colour, a station's pool): nothing to split.
+  // Only open tickets asked for (their statuses, a colour, a station's pool): no settled part. With a colour, the
+  // page's ids still come first on their own: tickets_orange_at_idx holds the order's columns, so they are picked
+  // from the index alone and only the page's rows are read (red and orange: 3.7 k rows → 20); a small open list
+  // (a pool) is quicker as one plain query.
   const openOnly = (statusSet(q) ?? (view === 'pool' ? OPEN_STATUSES : TICKET_STATUSES)).every((st) => (OPEN_STATUSES as readonly string[]).includes(st));
   const s = ctx.station;
   if (view === 'all' && isStationRole(ctx.role) && s) {
     const parts = stationScopeParts(s);
-    if (openOnly) return { where: and(parts.open, filters) };
+    if (openOnly) {
+      const open = and(parts.open, filters);
+      return { where: open, parts: q.color ? { open } : undefined };
+    }
     return {
       where,
       parts: { open: and(OPEN, parts.open, filters), settled: and(SETTLED, parts.settled, filters) },
       count: filters ? undefined : stationScopeCount(s),
     };
   }
-  if (openOnly) return { where };
+  if (openOnly) return { where, parts: q.color ? { open: where } : undefined };
   return { where, parts: { open: and(OPEN, where), settled: and(SETTLED, where) } };
 }
 

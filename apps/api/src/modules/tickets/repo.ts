@@ -61,10 +61,16 @@ export function summaryColumns(now: Date) {
 
 export type ListSort = 'urgency' | 'createdAt' | '-createdAt';
 
+/** A list's rows as its open ones and its settled ones (none when it asks for open tickets only). */
+export interface ListParts {
+  open: SQL | undefined;
+  settled?: SQL | undefined;
+}
+
 export interface ListFilter {
   where: SQL | undefined;
   /** The urgency order: where's rows split into the open and the settled ones (tickets/list.ts listPlan). */
-  parts?: { open: SQL | undefined; settled: SQL | undefined };
+  parts?: ListParts;
   /** count(*) of where's rows, cheaper (listPlan). */
   count?: SQL<number>;
   sort?: ListSort;
@@ -129,12 +135,15 @@ export async function listTickets(executor: Executor, now: Date, f: ListFilter) 
     const reach = offset + f.limit;
     const [rank] = keys;
     const open = and(f.parts.open, seek) ?? sql`true`;
-    const settled = and(f.parts.settled, seek) ?? sql`true`;
+    // The ids are picked from the few columns the order needs (an index may hold them all), the rows read after.
+    const settled =
+      'settled' in f.parts
+        ? sql` union all (select ${tickets.id}, 4, ${tickets.resolveDueAt} from ${tickets}
+          where ${and(f.parts.settled, seek) ?? sql`true`} and (select count(*) from o) < ${reach} order by 3, 1 limit ${reach})`
+        : sql``;
     where = sql`${tickets.id} in (with o as materialized (
         select ${tickets.id} as id, ${rank} as r, ${tickets.resolveDueAt} as d from ${tickets} where ${open} order by 2, 3, 1 limit ${reach})
-      select id from (select id, r, d from o union all (select ${tickets.id}, 4, ${tickets.resolveDueAt} from ${tickets}
-        where ${settled} and (select count(*) from o) < ${reach} order by 3, 1 limit ${reach})) page
-      order by r, d, id limit ${f.limit} offset ${offset})`;
+      select id from (select id, r, d from o${settled}) page order by r, d, id limit ${f.limit} offset ${offset})`;
     skip = 0;
   }
   // The last row's keys exactly as PostgreSQL holds them (microseconds would not survive a JS Date).
