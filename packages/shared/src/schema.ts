@@ -283,9 +283,11 @@ export const tickets = pgTable(
     index('tickets_yellow_at_idx')
       .on(sql`ticket_yellow_at(${t.createdAt}, ${t.resolveDueAt})`)
       .where(sql`${t.status} in ('pending_dispatch', 'pending_claim', 'in_progress')`),
-    // With the colour's inputs and the id: a red/orange list picks its page and counts from this index alone.
+    // drizzle/0005 adds INCLUDE (status, created_at, resolve_due_at, claim_due_at, id), which this builder cannot say:
+    // a red/orange list picks its page and counts from the index alone. Included, not key columns, so that the
+    // planner never scans this index for a status condition.
     index('tickets_orange_at_idx')
-      .on(sql`ticket_orange_at(${t.status}, ${t.createdAt}, ${t.resolveDueAt}, ${t.claimDueAt})`, t.status, t.createdAt, t.resolveDueAt, t.claimDueAt, t.id)
+      .on(sql`ticket_orange_at(${t.status}, ${t.createdAt}, ${t.resolveDueAt}, ${t.claimDueAt})`)
       .where(sql`${t.status} in ('pending_dispatch', 'pending_claim', 'in_progress')`),
     // The live tickets, whose figures still move with the clock (tickets/list.ts measure.live); the figures add them
     // up one by one, and take every other ticket from the ticket_stats rollup.

@@ -12,4 +12,4 @@ CREATE FUNCTION ticket_orange_at(status varchar, created_at timestamptz, resolve
     CASE WHEN status = 'pending_claim' THEN to_timestamp(extract(epoch FROM claim_due_at) + 0.000001) END)
 $$;--> statement-breakpoint
 CREATE INDEX "tickets_yellow_at_idx" ON "tickets" USING btree (ticket_yellow_at("created_at", "resolve_due_at")) WHERE "tickets"."status" in ('pending_dispatch', 'pending_claim', 'in_progress');--> statement-breakpoint
-CREATE INDEX "tickets_orange_at_idx" ON "tickets" USING btree (ticket_orange_at("status", "created_at", "resolve_due_at", "claim_due_at"),"status","created_at","resolve_due_at","claim_due_at","id") WHERE "tickets"."status" in ('pending_dispatch', 'pending_claim', 'in_progress');
+CREATE INDEX "tickets_orange_at_idx" ON "tickets" USING btree (ticket_orange_at("status", "created_at", "resolve_due_at", "claim_due_at")) INCLUDE ("status", "created_at", "resolve_due_at", "claim_due_at", "id") WHERE "tickets"."status" in ('pending_dispatch', 'pending_claim', 'in_progress');
