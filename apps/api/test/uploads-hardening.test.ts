@@ -1,7 +1,9 @@
 import { crc32, deflateRawSync } from 'node:zlib';
+import type { MultipartFile } from '@fastify/multipart';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZIP_LIMITS } from '../src/modules/attachments/inspect.ts';
-import { TICKET_QUOTA } from '../src/modules/attachments/service.ts';
+import { saveUpload, TICKET_QUOTA } from '../src/modules/attachments/service.ts';
 import { multipart, PNG } from './files.ts';
 import { enterpriseToken, submit } from './fixtures.ts';
 import { build, type TestApp } from './helper.ts';
@@ -148,6 +150,16 @@ describe('uploads that are more than they seem', () => {
       expect(header).toMatch(/^attachment; filename="[\x20-\x7e]*"; filename\*=UTF-8''[\w%.\-~!'()*]+$/);
       expect(header).not.toMatch(/[\\/\r\n]/);
     }
+  });
+});
+
+describe('the size limit', () => {
+  it('refuses a file the parser cut at the limit even when it reported no error (413, nothing stored)', async () => {
+    const before = await t.database.rows(sql`select count(*)::int as n from attachments`);
+    // What @fastify/multipart's toBuffer answers when busboy flags the cut after the last chunk it read.
+    const cut = { filename: 'big.png', toBuffer: async () => PNG, file: { truncated: true } } as unknown as MultipartFile;
+    await expect(saveUpload(t.app, cut, { kind: 'enterprise', id: 'x' })).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(await t.database.rows(sql`select count(*)::int as n from attachments`)).toEqual(before);
   });
 });
 
