@@ -157,9 +157,6 @@ export function listWhere(q: ListQueryT, ctx: StaffContext, now: Date): SQL | un
   return and(listScopeFilter(ctx, q.view ?? 'all'), listFilters(q, ctx, now));
 }
 
-const OPEN = sql.raw(`"tickets"."status" in ('pending_dispatch', 'pending_claim', 'in_progress')`);
-const SETTLED = sql.raw(`"tickets"."status" not in ('pending_dispatch', 'pending_claim', 'in_progress')`);
-
 /**
  * A list request as listTickets runs it: its rows (where); the same rows split into the open and the settled
  * ones, which the urgency order takes one after the other (the settled ones only when the open ones run out
@@ -185,12 +182,12 @@ export function listPlan(q: ListQueryT, ctx: StaffContext, now: Date): { where: 
     }
     return {
       where,
-      parts: { open: and(OPEN, parts.open, filters), settled: and(SETTLED, parts.settled, filters) },
+      parts: { open: and(measure.open, parts.open, filters), settled: and(sql`not ${measure.open}`, parts.settled, filters) },
       count: filters ? undefined : stationScopeCount(s),
     };
   }
   if (openOnly) return { where, parts: q.color ? { open: where } : undefined };
-  return { where, parts: { open: and(OPEN, where), settled: and(SETTLED, where) } };
+  return { where, parts: { open: and(measure.open, where), settled: and(sql`not ${measure.open}`, where) } };
 }
 
 /** The statuses a request asks for: its `status`, and only the open ones when it asks for a colour. */
