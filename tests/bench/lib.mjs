@@ -18,6 +18,33 @@ export function rssMb(pid) {
   }
 }
 
+const TICK_MS = 1000 / 100; // USER_HZ: /proc reports CPU time in hundredths of a second on Linux
+
+/** CPU milliseconds (user + system) a process has used so far (0 when it is gone). */
+function cpuMsOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU milliseconds used so far by every PostgreSQL process of the machine (the server and its backends). */
+function postgresCpuMs() {
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuMsOf(entry);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return total;
+}
+
 export const load1 = () => Math.round(os.loadavg()[0] * 100) / 100;
 
 /** Waits (up to maxWaitMs) for the 1-minute load to fall below `threshold`; answers the load it starts with. */
@@ -83,10 +110,15 @@ export async function measure(opts, serverPid) {
     peak = Math.max(peak, rssMb(serverPid));
   }, 200);
   const loadBefore = load1();
+  const cpuBefore = { server: cpuMsOf(serverPid), db: postgresCpuMs() };
   const { path: p, ...rest } = opts;
   const result = await autocannon({ connections: 50, duration: 10, ...rest, url: p ? rest.url + p : rest.url });
   clearInterval(sampler);
+  // Where each request's CPU went: the server process, and PostgreSQL (a PGlite server's database is inside it).
+  const perRequest = (ms) => (result.requests.total ? Math.round((ms / result.requests.total) * 100) / 100 : null);
   return {
+    serverCpuMs: perRequest(cpuMsOf(serverPid) - cpuBefore.server),
+    dbCpuMs: perRequest(postgresCpuMs() - cpuBefore.db),
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,

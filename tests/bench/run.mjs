@@ -68,7 +68,7 @@ function record(row) {
   results.push(row);
   const f = (v) => (v === undefined || v === null ? '' : String(v));
   console.log(
-    `${row.name.padEnd(28)} ${f(row.rps).padStart(7)} req/s  p50 ${f(row.p50).padStart(5)} ms  p99 ${f(row.p99).padStart(5)} ms  RSS ${f(row.rssMb).padStart(4)} MB  load ${f(row.load)}${row.non2xx || row.errors ? `  non2xx ${row.non2xx} errors ${row.errors}` : ''}${row.verdict ? `  → ${row.verdict}` : ''}`,
+    `${row.name.padEnd(28)} ${f(row.rps).padStart(7)} req/s  p50 ${f(row.p50).padStart(5)} ms  p99 ${f(row.p99).padStart(5)} ms  RSS ${f(row.rssMb).padStart(4)} MB  CPU/req ${f(row.serverCpuMs)}+${f(row.dbCpuMs)} ms  load ${f(row.load)}${row.non2xx || row.errors ? `  non2xx ${row.non2xx} errors ${row.errors}` : ''}${row.verdict ? `  → ${row.verdict}` : ''}`,
   );
 }
 
@@ -529,11 +529,11 @@ function markdown(o) {
     '',
     `${o.machine.cpus} cores (${o.machine.model}), ${o.machine.memGb} GB; autocannon ${o.duration} s × ${o.connections} connections from a second process on 127.0.0.1; servers with RATE_LIMITS=false, DATABASE_POOL_SIZE=10. "load" is the 1-minute load average during the run (other work shares the machine).`,
     '',
-    '| scenario | db | req/s | p50 ms | p99 ms | RSS MB | load | target | result | met |',
-    '|---|---|---:|---:|---:|---:|---:|---|---|---|',
+    '| scenario | db | req/s | p50 ms | p99 ms | RSS MB | CPU ms/req server + PostgreSQL | load | target | result | met |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|---|---|',
     ...o.results.map(
       (r) =>
-        `| ${r.name} | ${r.db ?? ''} | ${cell(r.rps)} | ${cell(r.p50)} | ${cell(r.p99)} | ${cell(r.rssMb)} | ${cell(r.load)} | ${cell(r.target)} | ${cell(r.verdict)} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`,
+        `| ${r.name} | ${r.db ?? ''} | ${cell(r.rps)} | ${cell(r.p50)} | ${cell(r.p99)} | ${cell(r.rssMb)} | ${r.serverCpuMs === undefined ? '' : `${r.serverCpuMs} + ${r.dbCpuMs}`} | ${cell(r.load)} | ${cell(r.target)} | ${cell(r.verdict)} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`,
     ),
   ];
   for (const [db, s] of Object.entries(o.seeds)) {
