@@ -38,13 +38,18 @@ export function claimableBy(station: Station): SQL {
   return sql`(${tickets.status} = 'pending_claim' and (${tickets.targetStationId} = ${station.id} or (${tickets.targetStationId} is null and ${tickets.poolType} = ${station.type} and ${tickets.poolDistrictCode} = ${station.districtCode})))`;
 }
 
+/** What a station holds, what it is named for, and what it may claim from its pool: the open arms of every station scope. */
+function heldNamedOrPool(s: Station): SQL {
+  return sql`${tickets.stationId} = ${s.id} or ${tickets.targetStationId} = ${s.id} or ${claimableBy(s)}`;
+}
+
 /** The scope as a condition on one ticket: cheap for a lookup by id and for filters over a few candidate rows. */
 export function scopeFilter(ctx: StaffContext): SQL {
   if (isStationRole(ctx.role)) {
     const s = ctx.station;
     if (!s) return sql`false`;
     // The station's pool, what it holds or is targeted with, and what it handled before (then transferred or returned).
-    return sql`(${tickets.stationId} = ${s.id} or ${tickets.targetStationId} = ${s.id} or ${claimableBy(s)} or exists (select 1 from station_tickets st where st.station_id = ${s.id} and st.ticket_id = ${tickets.id}))`;
+    return sql`(${heldNamedOrPool(s)} or exists (select 1 from station_tickets st where st.station_id = ${s.id} and st.ticket_id = ${tickets.id}))`;
   }
   if (ctx.districtCode) return sql`${tickets.districtCode} = ${ctx.districtCode}`;
   return sql`true`;
@@ -66,7 +71,7 @@ export function listScopeFilter(ctx: StaffContext, view: 'pool' | 'mine' | 'all'
   const s = ctx.station;
   if (!isStationRole(ctx.role) || !s || view === 'mine') return scopeFilter(ctx);
   if (view === 'pool') return claimableBy(s);
-  return sql`(${tickets.stationId} = ${s.id} or ${tickets.targetStationId} = ${s.id} or ${claimableBy(s)} or ${history(s)})`;
+  return sql`(${heldNamedOrPool(s)} or ${history(s)})`;
 }
 
 /**
@@ -78,7 +83,7 @@ export function listScopeFilter(ctx: StaffContext, view: 'pool' | 'mine' | 'all'
  */
 export function stationScopeParts(s: Station): { open: SQL; settled: SQL } {
   return {
-    open: sql`(${tickets.stationId} = ${s.id} or ${tickets.targetStationId} = ${s.id} or ${claimableBy(s)} or ${history(s, 'open')})`,
+    open: sql`(${heldNamedOrPool(s)} or ${history(s, 'open')})`,
     settled: sql`(${tickets.targetStationId} = ${s.id} or ${history(s, 'settled')})`,
   };
 }
