@@ -4,9 +4,12 @@
  * through drizzle's query logger, which sees every statement of the app and of its transactions (BEGIN and
  * COMMIT are the driver's own and are not counted).
  */
+
+import { tickets } from '@ys/shared/schema';
 import { type Logger, sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openDatabase, rowsOf } from '../src/db/client.ts';
 import { enterpriseToken, idOf, post, submit, ticketBody } from './fixtures.ts';
 import { build, type TestApp } from './helper.ts';
 
@@ -109,6 +112,33 @@ describe('the cached reference data is never trusted alone (another instance may
     );
     const after = new Date((await file()).json().resolveDueAt).getTime();
     expect(after).toBeGreaterThan(before);
+  });
+});
+
+// PostgreSQL only: PGlite runs in the process, with no round trip to save and no statement kept between runs.
+describe.skipIf(inject('testDb') !== 'pg')('prepared statements (PostgreSQL)', () => {
+  it('keeps each statement prepared on its connection, in and out of a transaction, and runs it again from there', async () => {
+    // One connection, so that pg_prepared_statements (one session's statements) sees all of them.
+    const database = await openDatabase({ databaseUrl: t.database.url!, dataDir: '', poolSize: 1 });
+    try {
+      const { db } = database;
+      const prepared = async (marker: string) =>
+        (
+          await rowsOf<{ n: number; calls: number }>(
+            db,
+            sql`select count(*)::int as n, coalesce(sum(generic_plans + custom_plans), 0)::int as calls
+          from pg_prepared_statements where statement like ${`%${marker}%`} and statement not like '%pg_prepared_statements%'`,
+          )
+        )[0]!;
+      for (let i = 0; i < 3; i++) await db.select({ id: tickets.id }).from(tickets).where(sql`${tickets.title} <> ${'marker-outside'}`);
+      await db.transaction(async (tx) => {
+        for (let i = 0; i < 3; i++) await tx.select({ id: tickets.id }).from(tickets).where(sql`${tickets.title} <> ${'marker-inside'}`);
+      });
+      // The marker is a parameter, so each statement's text is the same on every run: one statement, run three times.
+      expect(await prepared('<> $1')).toEqual({ n: 1, calls: 6 });
+    } finally {
+      await database.close();
+    }
   });
 });
 

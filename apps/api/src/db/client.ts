@@ -86,6 +86,36 @@ interface EmscriptenModule {
 const BUFFERS = ['-c', 'shared_buffers=32MB'];
 const DURABLE_START_PARAMS = [...PGlite.defaultStartParams.filter((p) => p !== '-F'), '-c', 'wal_sync_method=fsync', ...BUFFERS];
 
+/**
+ * drizzle sends each statement unprepared: postgres.js then asks the server for the parameters' types first
+ * (two round trips), and PostgreSQL parses and plans the text every time — for a list page, planning took twice
+ * as long as running it (2.6 ms against 1.3 ms). Prepared, a statement is parsed once per connection (postgres.js
+ * keeps it by its text and types) and each later run is one round trip; PostgreSQL plans it for the parameters of
+ * each run five times, then keeps a generic plan only where that plan costs no more.
+ */
+function preparing(client: postgres.Sql): postgres.Sql {
+  type Callback = (tx: postgres.Sql) => unknown;
+  const wrap = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(obj, prop, receiver) {
+        const value = Reflect.get(obj, prop, receiver);
+        if (prop === 'unsafe') {
+          return (query: string, params?: unknown[], options?: object) =>
+            (value as postgres.Sql['unsafe']).call(obj, query, params as never, { ...options, prepare: true });
+        }
+        // A transaction's (or savepoint's) own client prepares as well.
+        if (prop === 'begin' || prop === 'savepoint') {
+          return (...args: unknown[]) => {
+            const fn = args.pop() as Callback;
+            return (value as (...a: unknown[]) => unknown).call(obj, ...args, (tx: postgres.Sql) => fn(wrap(tx)));
+          };
+        }
+        return value;
+      },
+    });
+  return wrap(client);
+}
+
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) {
     const client = postgres(opts.databaseUrl, {
@@ -96,7 +126,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       idle_timeout: 60,
       connection: { application_name: APPLICATION_NAME },
     });
-    const db = drizzlePostgres({ client, schema }) as unknown as Db;
+    const db = drizzlePostgres({ client: preparing(client), schema }) as unknown as Db;
     return {
       kind: 'postgres',
       db,
