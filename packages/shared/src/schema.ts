@@ -274,9 +274,10 @@ export const tickets = pgTable(
     index('tickets_account_created_idx').on(t.accountId, t.createdAt),
     index('tickets_category_created_idx').on(t.categoryCode, t.createdAt),
     // Open tickets are a few per cent of the history and what lists filter, colour and sort: this small partial
-    // index answers the district / status / colour / q filters and their counts without visiting the table.
+    // index answers the district / status / colour / q filters and their counts without visiting the table, and
+    // (with the id) picks a page's ids in urgency order, so that only the page's rows are read.
     index('tickets_open_idx')
-      .on(t.districtCode, t.status, t.resolveDueAt, t.createdAt, t.claimDueAt, t.enterpriseName, t.title)
+      .on(t.districtCode, t.status, t.resolveDueAt, t.createdAt, t.claimDueAt, t.enterpriseName, t.title, t.id)
       .where(sql`${t.status} in ('pending_dispatch', 'pending_claim', 'in_progress')`),
     // When an open ticket turns yellow and orange (SQL functions of drizzle/0005, the colour rule of tickets/repo.ts
     // colorSql): a colour filter becomes a range over these instead of the colour computed for every open ticket.

@@ -128,7 +128,20 @@ export async function listTickets(executor: Executor, now: Date, f: ListFilter) 
   const offset = counted ? f.offset : 0;
   let where = and(f.where, seek);
   let skip = offset;
-  if (sort === 'urgency' && f.parts) {
+  const counting = f.count ?? sql<number>`(select count(*)::int from ${tickets} where ${f.where ?? sql`true`})`;
+  let count = counting;
+  let page: SQL | undefined;
+  if (sort === 'urgency' && f.parts && counted && !('settled' in f.parts) && !f.count) {
+    // Open tickets only, counted: the rows counted are the rows paged, so one scan does both. Each matching ticket's
+    // order keys are kept once (from an index that holds them), counted, and the page is taken from them.
+    const [rank] = keys;
+    page = sql`(with o as materialized (
+        select ${tickets.id} as id, ${rank} as r, ${tickets.resolveDueAt} as d from ${tickets} where ${f.parts.open ?? sql`true`})
+      select id, (select count(*)::int from o) as n from o order by r, d, id limit ${f.limit} offset ${offset}) page`;
+    count = sql<number>`page.n`;
+    where = undefined;
+    skip = 0;
+  } else if (sort === 'urgency' && f.parts) {
     // Open tickets rank 0–3 and come first; the settled ones rank 4, by due time. The page's ids come from the
     // open part and, only when it has fewer rows than the page reaches, the settled part: a long history is not
     // read to show the open tickets at its head.
@@ -151,10 +164,8 @@ export async function listTickets(executor: Executor, now: Date, f: ListFilter) 
   // The total is counted for a page by number (the admin console's pager shows it), not for a cursor page: a
   // client that pages by cursor has its total from the first page, and a count costs as much as the whole list.
   // It rides on the page's own statement as an uncorrelated sub-query (run once): one round trip, not two.
-  const count = f.count ?? sql<number>`(select count(*)::int from ${tickets} where ${f.where ?? sql`true`})`;
-  const rows = await executor
-    .select({ ...summaryColumns(now), cursorKey, total: counted ? count : sql<null>`null` })
-    .from(tickets)
+  const query = executor.select({ ...summaryColumns(now), cursorKey, total: counted ? count : sql<null>`null` }).from(tickets);
+  const rows = await (page ? query.innerJoin(page, sql`page.id = ${tickets.id}`) : query)
     .leftJoin(holder, eq(holder.id, tickets.stationId))
     .leftJoin(assignee, eq(assignee.id, tickets.assigneeId))
     .where(where)
@@ -164,7 +175,7 @@ export async function listTickets(executor: Executor, now: Date, f: ListFilter) 
   // A page past the end has no row to carry the total: then (only then) it is counted on its own.
   let total: number | null = null;
   if (counted) {
-    const alone = async () => Number((await rowsOf<{ n: number }>(executor, sql`select ${count} as n`))[0]?.n ?? 0);
+    const alone = async () => Number((await rowsOf<{ n: number }>(executor, sql`select ${counting} as n`))[0]?.n ?? 0);
     total = rows[0] ? Number(rows[0].total) : f.offset === 0 ? 0 : await alone();
   }
   const last = rows.length === f.limit ? rows[rows.length - 1] : undefined;

@@ -1,0 +1,2 @@
+DROP INDEX "tickets_open_idx";--> statement-breakpoint
+CREATE INDEX "tickets_open_idx" ON "tickets" USING btree ("district_code","status","resolve_due_at","created_at","claim_due_at","enterprise_name","title","id") WHERE "tickets"."status" in ('pending_dispatch', 'pending_claim', 'in_progress');
