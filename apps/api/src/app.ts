@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
+import { lazyCompilers } from './lib/lazy-compilers.ts';
 import adminRoutes from './modules/admin/routes.ts';
 import attachmentRoutes from './modules/attachments/routes.ts';
 import { createStorage } from './modules/attachments/storage.ts';
@@ -77,6 +78,7 @@ export async function buildApp({
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaController: lazyCompilers() as never,
     // The router's own refusals (a path that does not decode, a parameter over maxParamLength) in the uniform shape too.
     frameworkErrors: (err, _request, reply) => {
       const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;

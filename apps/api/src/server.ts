@@ -1,10 +1,8 @@
 /** Reads the configuration, opens and migrates the database, seeds the demo organisation, listens. */
-import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { seedDemo, seedReferenceData } from './db/seed-demo.ts';
-import { listenMetrics } from './plugins/metrics.ts';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -22,7 +20,11 @@ async function main() {
   const step = (name: string) => {
     startup[name] = Math.round(performance.now());
   };
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const opening = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  // The web application (Fastify, its plugins and every route: most of the modules) loads while the database opens.
+  const loading = Promise.all([import('./app.ts'), import('./plugins/metrics.ts')]);
+  loading.catch(() => {});
+  const database = await opening;
   step('database');
   await migrate(database);
   step('migrations');
@@ -35,6 +37,8 @@ async function main() {
   const readDatabase = config.databaseReadUrl
     ? await openDatabase({ databaseUrl: config.databaseReadUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize })
     : undefined;
+  const [{ buildApp }, { listenMetrics }] = await loading;
+  step('modules loaded');
   const app = await buildApp({ config, database, readDatabase });
   await app.ready();
   step('app');

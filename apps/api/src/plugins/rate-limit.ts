@@ -8,7 +8,7 @@ import { rateLimits } from '@ys/shared/schema';
 import { lt, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Database } from '../db/client.ts';
 import { AppError } from '../errors.ts';
 
@@ -77,8 +77,9 @@ export function databaseStore(database: Database): RateLimitStore {
 
 const INCR_WITH_TTL = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`;
 
-/** Counters as Redis keys that expire with their window (Redis cleans them itself). */
-export function redisStore(url: string): RateLimitStore & { redis: Redis } {
+/** Counters as Redis keys that expire with their window (Redis cleans them itself). The client is loaded only when Redis is configured. */
+export async function redisStore(url: string): Promise<RateLimitStore & { redis: Redis }> {
+  const { Redis } = await import('ioredis');
   const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000 });
   redis.on('error', () => {}); // reported where a command fails; ioredis reconnects by itself
   return {
@@ -108,7 +109,7 @@ export default fp(
   async function rateLimit(app: FastifyInstance) {
     const { config } = app;
     const counters = databaseStore(app.db);
-    const store = config.redisUrl ? redisStore(config.redisUrl) : counters;
+    const store = config.redisUrl ? await redisStore(config.redisUrl) : counters;
     // Sign-in failures of unknown usernames are counted in rate_limits too, so the table is cleaned even with Redis.
     const cleanup = () => counters.cleanup(app.now());
     app.decorate('rateLimiter', { store, cleanup });

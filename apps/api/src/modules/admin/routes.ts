@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { auditLogs } from '@ys/shared/schema';
 import { count, desc } from 'drizzle-orm';
-import QRCode from 'qrcode';
 import { Type } from 'typebox';
 import { PageOf, PagingQuery, pageOf } from '../../lib/paging.ts';
 import * as S from './schemas.ts';
 import * as svc from './service.ts';
+
+/** The QR code library, loaded with the first code drawn rather than at every start. */
+const qrcode = async () => (await import('qrcode')).default;
 
 const admin = { roles: ['admin'] as const };
 const tags = ['admin'];
@@ -79,9 +81,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const disposition = `${req.query.download ? 'attachment' : 'inline'}; filename="station-${station.code}.${format}"`;
       res.header('content-disposition', disposition).header('x-qr-url', url).header('cache-control', 'private, max-age=300');
       if (format === 'svg') {
-        return res.type('image/svg+xml').send(await QRCode.toString(url, { type: 'svg', width: size, margin: 2, errorCorrectionLevel: 'M' }));
+        return res.type('image/svg+xml').send(await (await qrcode()).toString(url, { type: 'svg', width: size, margin: 2, errorCorrectionLevel: 'M' }));
       }
-      return res.type('image/png').send(await QRCode.toBuffer(url, { type: 'png', width: size, margin: 2, errorCorrectionLevel: 'M' }));
+      return res.type('image/png').send(await (await qrcode()).toBuffer(url, { type: 'png', width: size, margin: 2, errorCorrectionLevel: 'M' }));
     },
   );
 

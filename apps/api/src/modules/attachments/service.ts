@@ -5,7 +5,6 @@ import type { ActorKind } from '@ys/shared';
 import { attachments } from '@ys/shared/schema';
 import { and, count, eq, inArray, isNull, sql, sum } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { fileTypeFromBuffer } from 'file-type';
 import type { Executor } from '../../db/client.ts';
 import { AppError, validation } from '../../errors.ts';
 import { writeAudit } from '../audit/service.ts';
@@ -61,6 +60,7 @@ export async function saveUpload(app: FastifyInstance, file: MultipartFile | und
   if (bytes.length === 0) throw validation('文件为空');
   const name = safeFileName(file.filename ?? '');
   const ext = name.includes('.') ? name.split('.').pop()!.toLowerCase() : '';
+  const { fileTypeFromBuffer } = await import('file-type');
   const sniffed = await fileTypeFromBuffer(bytes);
   const kind = sniffed ? ALLOWED[sniffed.ext] : undefined;
   if (!sniffed || !kind?.names.includes(ext)) throw unsupported();
