@@ -514,38 +514,45 @@ describe('every figure recomputed from ticket_events equals the SQL answer', () 
     const stationScope = (s: Station) => sql`(t.station_id = ${s.id} or t.target_station_id = ${s.id}
       or (t.status = 'pending_claim' and (t.target_station_id = ${s.id} or (t.target_station_id is null and t.pool_type = ${s.type} and t.pool_district_code = ${s.districtCode})))
       or exists (select 1 from ticket_events e where e.ticket_id = t.id and e.actor_station_id = ${s.id}))`;
-    const callers: [string, SQL][] = [...stations.map((s): [string, SQL] => [s.token, stationScope(s)]), [center, sql`true`]];
+    const pendingClaim = (s: Station) => sql`(t.status = 'pending_claim' and (t.target_station_id = ${s.id}
+      or (t.target_station_id is null and t.pool_type = ${s.type} and t.pool_district_code = ${s.districtCode})))`;
+    // Each caller with its scope and its pool (a station's pools; the centre's: the tickets waiting for dispatch).
+    const callers: [string, SQL, SQL][] = [
+      ...stations.map((s): [string, SQL, SQL] => [s.token, stationScope(s), pendingClaim(s)]),
+      [center, sql`true`, sql`t.status = 'pending_dispatch'`],
+    ];
     /** The list with these filters, paged by number and by cursor, holds exactly the expected tickets in urgency order. */
-    const listHolds = async (token: string, filters: string, where: SQL) => {
+    const listHolds = async (token: string, query: string, where: SQL) => {
       const expected = (await t.database.rows<{ id: string }>(sql`select t.id::text as id from tickets t where ${where} order by 1`)).map((r) => r.id);
       const byNumber: ListItem[] = [];
       for (let page = 1; ; page++) {
-        const body = await getJson<ListPage>(t, token, `/api/tickets?view=all${filters}&pageSize=7&page=${page}`);
-        expect(body.total, `${filters} page ${page}`).toBe(expected.length);
+        const body = await getJson<ListPage>(t, token, `/api/tickets?${query}&pageSize=7&page=${page}`);
+        expect(body.total, `${query} page ${page}`).toBe(expected.length);
         if (!body.items.length) break;
         byNumber.push(...body.items);
       }
       const byCursor: ListItem[] = [];
       for (let cursor = ''; ; ) {
-        const body = await getJson<ListPage>(t, token, `/api/tickets?view=all${filters}&pageSize=9${cursor && `&cursor=${cursor}`}`);
+        const body = await getJson<ListPage>(t, token, `/api/tickets?${query}&pageSize=9${cursor && `&cursor=${cursor}`}`);
         byCursor.push(...body.items);
         if (!body.nextCursor) break;
         cursor = body.nextCursor;
       }
-      expect(byNumber.map((i) => i.id).sort(), filters).toEqual(expected);
+      expect(byNumber.map((i) => i.id).sort(), query).toEqual(expected);
       expect(
         byCursor.map((i) => i.id),
-        filters,
+        query,
       ).toEqual(byNumber.map((i) => i.id));
       const rank = (i: ListItem) => (i.color ? COLORS.indexOf(i.color) : COLORS.length);
       const keys = byNumber.map((i) => [rank(i), new Date(i.resolveDueAt).getTime()] as const);
-      expect(keys, `urgency order ${filters}`).toEqual([...keys].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
+      expect(keys, `urgency order ${query}`).toEqual([...keys].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
     };
-    for (const [token, scope] of callers) {
-      await listHolds(token, '', scope);
-      // Open tickets only (counted and paged from one scan of their order keys), by status and by colour.
-      await listHolds(token, '&status=pending_claim,in_progress', sql`${scope} and t.status in ('pending_claim', 'in_progress')`);
-      await listHolds(token, '&color=red,orange,yellow,green', sql`${scope} and t.status in ('pending_dispatch', 'pending_claim', 'in_progress')`);
+    for (const [token, scope, pool] of callers) {
+      await listHolds(token, 'view=all', scope);
+      // Open tickets only (counted and paged from one scan of their order keys): by status, by colour, the pool.
+      await listHolds(token, 'view=all&status=pending_claim,in_progress', sql`${scope} and t.status in ('pending_claim', 'in_progress')`);
+      await listHolds(token, 'view=all&color=red,orange,yellow,green', sql`${scope} and t.status in ('pending_dispatch', 'pending_claim', 'in_progress')`);
+      await listHolds(token, 'view=pool', pool);
     }
 
     const statuses: Record<string, number> = {};
