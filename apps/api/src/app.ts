@@ -1,10 +1,10 @@
 /** buildApp(config) → the Fastify instance with every plugin and module registered; it does not listen. */
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import helmet from 'helmet';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { lazyCompilers } from './lib/lazy-compilers.ts';
@@ -99,7 +99,8 @@ export async function buildApp({
   await app.register(metricsPlugin);
   await app.register(pressurePlugin);
   await app.register(requestLogPlugin);
-  await app.register(helmet, {
+  // Security headers, from one helmet middleware built once (the Fastify plugin builds it anew for every request).
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -116,6 +117,7 @@ export async function buildApp({
     crossOriginEmbedderPolicy: false,
     hsts: config.env === 'production',
   });
+  app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined)));
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 5, parts: 6 } });
   await app.register(corsPlugin);
