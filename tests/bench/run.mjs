@@ -145,7 +145,10 @@ async function forgetRun(sql, since) {
     await tx`update ticket_counters c set last = (select count(*) from tickets where no like 'YS' || c.day || '%') where c.day >= to_char(${since}::timestamptz at time zone 'Asia/Shanghai', 'YYYYMMDD')`;
     await tx`select ticket_stats_rebuild()`;
   });
-  console.log(`the run's own tickets taken out again in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  // The deleted rows and the rebuilt rollup's old versions would otherwise stay as dead tuples for the next run to
+  // wade through (a day of runs left ticket_stats with 1.1 M dead rows beside 121 k live ones, and the figures 2× slower).
+  await sql`vacuum analyze tickets, ticket_stats, ticket_events, station_tickets, notifications, sms_outbox, rating_link_uses, attachments, ticket_counters`;
+  console.log(`the run's own tickets taken out again (and the tables vacuumed) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 async function pgScenarios() {

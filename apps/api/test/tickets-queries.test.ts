@@ -116,7 +116,7 @@ describe('the cached reference data is never trusted alone (another instance may
 });
 
 // PostgreSQL only: PGlite runs in the process, with no round trip to save and no statement kept between runs.
-describe.skipIf(inject('testDb') !== 'pg')('prepared statements (PostgreSQL)', () => {
+describe.skipIf(inject('testDb') !== 'pg')('prepared statements, no JIT (PostgreSQL)', () => {
   it('keeps each statement prepared on its connection, in and out of a transaction, and runs it again from there', async () => {
     // One connection, so that pg_prepared_statements (one session's statements) sees all of them.
     const database = await openDatabase({ databaseUrl: t.database.url!, dataDir: '', poolSize: 1 });
@@ -134,8 +134,13 @@ describe.skipIf(inject('testDb') !== 'pg')('prepared statements (PostgreSQL)', (
       await db.transaction(async (tx) => {
         for (let i = 0; i < 3; i++) await tx.select({ id: tickets.id }).from(tickets).where(sql`${tickets.title} <> ${'marker-inside'}`);
       });
+      // JIT off for the app's connections (docs/performance.md item 15).
+      expect(await rowsOf(db, sql`show jit`)).toEqual([{ jit: 'off' }]);
       // The marker is a parameter, so each statement's text is the same on every run: one statement, run three times.
       expect(await prepared('<> $1')).toEqual({ n: 1, calls: 6 });
+      // A figures query is not prepared: planned for its own parameters on every run, never by a generic plan.
+      for (let i = 0; i < 7; i++) await database.analytic(sql`select count(*)::int as n from ${tickets} where ${tickets.title} >= ${'marker-figures'}`);
+      expect(await prepared('>= $1')).toEqual({ n: 0, calls: 0 });
     } finally {
       await database.close();
     }

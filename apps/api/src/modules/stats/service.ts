@@ -268,7 +268,7 @@ async function aggregate(
     ADDITIVE.filter((c) => !c.endsWith('_seconds')).map((c) => sql.raw(`coalesce(sum(u.${c}), 0)::int as ${c}`)),
     sql`, `,
   );
-  return app.db.rows<Counts>(sql`
+  return app.db.analytic<Counts>(sql`
     select g.*,
       ${rate('g.response_on_time', 'g.response_due')} as response_rate,
       ${rate('g.completed', 'g.effective')} as completion_rate,
@@ -522,7 +522,7 @@ export async function colorBoard(app: FastifyInstance, ctx: StaffContext, q: Sta
   const l = await labels(app);
   const color = colorSql(now);
   const key = by === 'station' ? measure.holder : sql`${tickets.districtCode}`;
-  const rows = await app.db.rows<{ key: string | null; red: number; orange: number; yellow: number; green: number; total: number }>(sql`
+  const rows = await app.db.analytic<{ key: string | null; red: number; orange: number; yellow: number; green: number; total: number }>(sql`
     select (${key})::text as key,
       count(*) filter (where ${color} = 'red')::int as red,
       count(*) filter (where ${color} = 'orange')::int as orange,
@@ -561,7 +561,15 @@ export async function dailyDigest(app: FastifyInstance, ctx: StaffContext) {
     : ctx.districtCode
       ? sql`st.district_code = ${ctx.districtCode}`
       : sql`true`;
-  const rows = await app.db.rows<{ id: string; name: string; type: StationType; district_code: string; todo: number; due_today: number; overdue: number }>(sql`
+  const rows = await app.db.analytic<{
+    id: string;
+    name: string;
+    type: StationType;
+    district_code: string;
+    todo: number;
+    due_today: number;
+    overdue: number;
+  }>(sql`
     select st.id::text as id, st.name, st.type, st.district_code,
       count(${tickets.id})::int as todo,
       count(${tickets.id}) filter (where not ${overdue} and ${tickets.resolveDueAt} <= ${at(endOfToday)})::int as due_today,
