@@ -530,7 +530,7 @@ function markdown(o) {
   const lines = [
     `# Benchmark ${o.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `${o.machine.cpus} cores (${o.machine.model}), ${o.machine.memGb} GB; autocannon ${o.duration} s × ${o.connections} connections from a second process on 127.0.0.1; servers with RATE_LIMITS=false, DATABASE_POOL_SIZE=10. "load" is the 1-minute load average during the run (other work shares the machine).`,
+    `${o.machine.cpus} cores (${o.machine.model}), ${o.machine.memGb} GB; autocannon ${o.duration} s × ${o.connections} connections from a second process on 127.0.0.1; servers with RATE_LIMITS=false, DATABASE_POOL_SIZE=10. "load" is the 1-minute load average during the run (other work shares the machine); "CPU ms/req" is the CPU time of the server process and of every PostgreSQL process during the run, divided by its requests (a PGlite server holds its database).`,
     '',
     '| scenario | db | req/s | p50 ms | p99 ms | RSS MB | CPU ms/req server + PostgreSQL | load | target | result | met |',
     '|---|---|---:|---:|---:|---:|---:|---:|---|---|---|',
