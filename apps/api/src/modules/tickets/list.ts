@@ -6,7 +6,7 @@ import { type Static, Type } from 'typebox';
 import { validation } from '../../errors.ts';
 import { PagingQuery } from '../../lib/paging.ts';
 import { colorSql, type ListParts } from './repo.ts';
-import { claimableBy, isStationRole, listScopeFilter, type StaffContext, stationScopeCount, stationScopeParts } from './scope.ts';
+import { isStationRole, listScopeFilter, type StaffContext, stationScopeCount, stationScopeParts } from './scope.ts';
 
 /** How a ticket's first claim went against its first claim deadline (responseRate). */
 export const RESPONSES = ['on_time', 'late', 'not_due', 'none'] as const;
@@ -121,12 +121,10 @@ function parseTime(value: string | undefined, name: string): Date | undefined {
   return d;
 }
 
+/** The view's own condition. A station's pool needs none: it is the pool view's scope (scope.ts listScopeFilter). */
 function viewFilter(view: 'pool' | 'mine' | 'all', ctx: StaffContext): SQL | undefined {
   if (view === 'mine') return eq(tickets.assigneeId, ctx.id);
-  if (view === 'pool') {
-    if (isStationRole(ctx.role)) return ctx.station ? claimableBy(ctx.station) : sql`false`;
-    return eq(tickets.status, 'pending_dispatch');
-  }
+  if (view === 'pool' && !isStationRole(ctx.role)) return eq(tickets.status, 'pending_dispatch');
   return undefined;
 }
 
@@ -164,7 +162,7 @@ export function listWhere(q: ListQueryT, ctx: StaffContext, now: Date): SQL | un
  * part with a scope of that part's size (scope.ts stationScopeParts) and, unfiltered, counts its history
  * without reading a ticket.
  */
-export function listPlan(q: ListQueryT, ctx: StaffContext, now: Date): { where: SQL | undefined; parts?: ListParts; count?: SQL<number> } {
+export function listPlan(q: ListQueryT, ctx: StaffContext, now: Date): { where: SQL | undefined; parts: ListParts; count?: SQL<number> } {
   const view = q.view ?? 'all';
   const filters = listFilters(q, ctx, now);
   const where = and(listScopeFilter(ctx, view), filters);

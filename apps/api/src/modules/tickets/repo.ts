@@ -70,7 +70,7 @@ export interface ListParts {
 export interface ListFilter {
   where: SQL | undefined;
   /** The urgency order: where's rows split into the open and the settled ones (tickets/list.ts listPlan). */
-  parts?: ListParts;
+  parts: ListParts;
   /** count(*) of where's rows, cheaper (listPlan). */
   count?: SQL<number>;
   sort?: ListSort;
@@ -131,31 +131,30 @@ export async function listTickets(executor: Executor, now: Date, f: ListFilter) 
   const counting = f.count ?? sql<number>`(select count(*)::int from ${tickets} where ${f.where ?? sql`true`})`;
   let count = counting;
   let page: SQL | undefined;
-  if (sort === 'urgency' && f.parts && counted && !('settled' in f.parts) && !f.count) {
+  // The urgency order's keys of each ticket matching `cond` (an index may hold them all): the page's ids are picked
+  // from these few columns, and only the page's rows are read.
+  const [rank] = keys;
+  const orderKeysOf = (cond: SQL | undefined) =>
+    sql`select ${tickets.id} as id, ${rank} as r, ${tickets.resolveDueAt} as d from ${tickets} where ${cond ?? sql`true`}`;
+  if (sort === 'urgency' && counted && !('settled' in f.parts)) {
     // Open tickets only, counted: the rows counted are the rows paged, so one scan does both. Each matching ticket's
-    // order keys are kept once (from an index that holds them), counted, and the page is taken from them.
-    const [rank] = keys;
-    page = sql`(with o as materialized (
-        select ${tickets.id} as id, ${rank} as r, ${tickets.resolveDueAt} as d from ${tickets} where ${f.parts.open ?? sql`true`})
+    // order keys are kept once, counted, and the page is taken from them.
+    page = sql`(with o as materialized (${orderKeysOf(f.parts.open)})
       select id, (select count(*)::int from o) as n from o order by r, d, id limit ${f.limit} offset ${offset}) page`;
     count = sql<number>`page.n`;
     where = undefined;
     skip = 0;
-  } else if (sort === 'urgency' && f.parts) {
+  } else if (sort === 'urgency') {
     // Open tickets rank 0–3 and come first; the settled ones rank 4, by due time. The page's ids come from the
     // open part and, only when it has fewer rows than the page reaches, the settled part: a long history is not
     // read to show the open tickets at its head.
     const reach = offset + f.limit;
-    const [rank] = keys;
-    const open = and(f.parts.open, seek) ?? sql`true`;
-    // The ids are picked from the few columns the order needs (an index may hold them all), the rows read after.
     const settled =
       'settled' in f.parts
         ? sql` union all (select ${tickets.id}, 4, ${tickets.resolveDueAt} from ${tickets}
           where ${and(f.parts.settled, seek) ?? sql`true`} and (select count(*) from o) < ${reach} order by 3, 1 limit ${reach})`
         : sql``;
-    where = sql`${tickets.id} in (with o as materialized (
-        select ${tickets.id} as id, ${rank} as r, ${tickets.resolveDueAt} as d from ${tickets} where ${open} order by 2, 3, 1 limit ${reach})
+    where = sql`${tickets.id} in (with o as materialized (${orderKeysOf(and(f.parts.open, seek))} order by 2, 3, 1 limit ${reach})
       select id from (select id, r, d from o${settled}) page order by r, d, id limit ${f.limit} offset ${offset})`;
     skip = 0;
   }

@@ -64,8 +64,9 @@ function history(s: Station, part?: 'open' | 'settled'): SQL {
 /**
  * The scope of a list of the given view. For a station's whole history ("all", the figures) the tickets it
  * handled before are computed once from station_tickets, so that every arm of the OR is an index condition;
- * inside an OR, the EXISTS of `scopeFilter` made the planner scan every ticket against every event. The pool
- * is inside the scope by definition and needs no scope condition at all.
+ * inside an OR, the EXISTS of `scopeFilter` made the planner scan every ticket against every event. A station's
+ * pool view is its pool and nothing else: its scope is the pool's condition alone (no history arm), and the list
+ * adds no view condition of its own (tickets/list.ts viewFilter).
  */
 export function listScopeFilter(ctx: StaffContext, view: 'pool' | 'mine' | 'all'): SQL {
   const s = ctx.station;
