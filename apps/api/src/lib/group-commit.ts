@@ -5,43 +5,57 @@
  * after its own write. A lone item, a batch that fails, and a batch that `writeBatch` declines (`null`)
  * are written one by one through `writeOne`, so that one bad item fails alone, with its own error.
  *
- * One batch is in flight at a time per instance: a shared row lock (the daily ticket counter) would
- * serialise two batches anyway, and the queue fills while the database works.
+ * Up to `inFlight` batches are written at once. A shared row lock (the daily ticket counter) still lets only
+ * one of them past it at a time, but the next batch is sent, bound and planned, and does its work before the
+ * lock, while the one ahead of it holds the lock; a second batch starts only once `minNext` items wait, so
+ * that it is not a handful of items queued behind a full one.
  */
 export class GroupCommit<I, O> {
   private queue: { item: I; resolve: (out: O) => void; reject: (err: unknown) => void }[] = [];
-  private busy = false;
+  private running = 0;
+  private scheduled = false;
 
   constructor(
     private readonly writeBatch: (items: I[]) => Promise<O[] | null>,
     private readonly writeOne: (item: I) => Promise<O>,
     private readonly cap = 64,
+    private readonly inFlight = 2,
+    private readonly minNext = 8,
   ) {}
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.busy) void this.drain();
+      this.schedule();
     });
   }
 
-  private async drain() {
-    this.busy = true;
+  /** Starts a batch on the next turn of the event loop, so that the submissions of this turn join it. */
+  private schedule() {
+    if (this.scheduled || this.running >= this.inFlight) return;
+    if (this.running > 0 && this.queue.length < this.minNext) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.queue.length > 0 && this.running < this.inFlight && (this.running === 0 || this.queue.length >= this.minNext)) {
+        void this.write(this.queue.splice(0, this.cap));
+      }
+    });
+  }
+
+  private async write(batch: typeof this.queue) {
+    this.running += 1;
     try {
-      // Let the submissions that arrived in the same turn of the event loop join the first batch.
-      await new Promise((r) => setImmediate(r));
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.cap);
-        const written = batch.length > 1 ? await this.writeBatch(batch.map((b) => b.item)).catch(() => null) : null;
-        if (written) {
-          for (const [i, b] of batch.entries()) b.resolve(written[i] as O);
-        } else {
-          // Not batched: each on its own path, concurrently (they queue on the database as single writes do).
-          await Promise.all(batch.map((b) => this.writeOne(b.item).then(b.resolve, b.reject)));
-        }
+      const written = batch.length > 1 ? await this.writeBatch(batch.map((b) => b.item)).catch(() => null) : null;
+      if (written) {
+        for (const [i, b] of batch.entries()) b.resolve(written[i] as O);
+      } else {
+        // Not batched: each on its own path, concurrently (they queue on the database as single writes do).
+        await Promise.all(batch.map((b) => this.writeOne(b.item).then(b.resolve, b.reject)));
       }
     } finally {
-      this.busy = false;
+      this.running -= 1;
+      if (this.queue.length > 0) this.schedule();
     }
   }
 }

@@ -107,14 +107,22 @@ async function fileBatch(db: Db, items: Pending[]): Promise<FiledTicket[] | null
       sql`(select nt.*, src.ev_id, src.at as ev_at from new_tickets nt join ${events} on src.id = nt.id)`,
     ),
   ];
+  // The events go in before the counter is taken (the counter's insert waits for them): they need only the
+  // ticket ids, made here, and their foreign key is checked at the end of the statement. The counter's row lock
+  // then covers the tickets, the notifications and the SMS rows, and a second batch in flight writes its events
+  // while the one ahead of it holds the lock.
   const statement = sql`with ok as (select 1 where ${sql.join(checks, sql` and `)}),
-    ticket_counter as (
-      insert into ticket_counters (day, last) select ${day}, ${n}::int from ok
-      on conflict (day) do update set last = ticket_counters.last + ${n}::int
-      returning day, last),
     v as (
       select j.ord, (j.doc->'ev_data')::jsonb as ev_data, j.doc->>'actor_id' as actor_id, r.*
       from json_array_elements(${JSON.stringify(docs)}::json) with ordinality j(doc, ord), json_populate_record(null::tickets, j.doc) r),
+    ev as (
+      insert into ticket_events (ticket_id, type, actor_kind, actor_id, actor_name, actor_station_id, visibility, data, created_at)
+      select v.id, 'submitted', 'enterprise', v.actor_id, null, null, 'public', v.ev_data, v.created_at from v, ok
+      returning id, ticket_id, created_at),
+    ticket_counter as (
+      insert into ticket_counters (day, last) select ${day}, ${n}::int from ok where (select count(*) from ev) = ${n}::int
+      on conflict (day) do update set last = ticket_counters.last + ${n}::int
+      returning day, last),
     new_tickets as (
       insert into tickets (no, ${sql.join(columns, sql`, `)})
       select 'YS' || c.day || lpad((c.last - ${n}::int + v.ord)::text, 6, '0'), ${sql.join(
@@ -122,11 +130,7 @@ async function fileBatch(db: Db, items: Pending[]): Promise<FiledTicket[] | null
         sql`, `,
       )}
       from ticket_counter c, v
-      returning *),
-    ev as (
-      insert into ticket_events (ticket_id, type, actor_kind, actor_id, actor_name, actor_station_id, visibility, data, created_at)
-      select nt.id, 'submitted', 'enterprise', v.actor_id, null, null, 'public', v.ev_data, nt.created_at from new_tickets nt join v on v.id = nt.id
-      returning id, ticket_id, created_at)
+      returning *)
     ${sql.join(
       effects.map((effect, i) => sql`, ${sql.raw(`fx${i}`)} as (${effect})`),
       sql``,
