@@ -6,8 +6,7 @@
  */
 import jwt from '@fastify/jwt';
 import type { Role, StationType } from '@ys/shared';
-import { enterpriseAccounts, enterpriseSessions, stations, users } from '@ys/shared/schema';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../errors.ts';
@@ -72,6 +71,34 @@ function bearer(request: FastifyRequest): string | null {
 
 export const unauthenticated = (message = '请先登录') => new AppError('UNAUTHENTICATED', message);
 
+/** An enterprise's session, live (not revoked, not expired), with the account's phone; the session id last. */
+const ENTERPRISE_READ = sql.raw(`select s.id, s.account_id as "accountId", a.phone from enterprise_sessions s
+  join enterprise_accounts a on a.id = s.account_id where s.revoked_at is null and s.expires_at > now() and s.id =`);
+
+/** The staff user and the user's station, as the hook reads them on every request. */
+interface StaffRow extends Record<string, unknown> {
+  id: string;
+  username: string;
+  name: string;
+  role: Role;
+  stationId: string | null;
+  districtCode: string | null;
+  mustChangePassword: boolean;
+  active: boolean;
+  /** locked_until is still ahead */
+  locked: boolean;
+  stationRowId: string | null;
+  stationType: StationType | null;
+  stationDistrictCode: string | null;
+  stationName: string | null;
+}
+
+/** Its statement as one piece of text (every request runs it: nothing for the query builder to assemble), the id last. */
+const STAFF_READ = sql.raw(`select u.id, u.username, u.name, u.role, u.station_id as "stationId", u.district_code as "districtCode",
+  u.must_change_password as "mustChangePassword", u.active, coalesce(u.locked_until > now(), false) as "locked", s.id as "stationRowId",
+  s.type as "stationType", s.district_code as "stationDistrictCode", s.name as "stationName"
+  from users u left join stations s on s.id = u.station_id where u.id =`);
+
 export default fp(
   async function auth(app: FastifyInstance) {
     const { config } = app;
@@ -107,43 +134,21 @@ export default fp(
 
       if (mode === 'enterprise') {
         if (payload.kind !== 'enterprise') throw unauthenticated('请使用企业身份登录');
-        const [row] = await app.db.db
-          .select({ id: enterpriseSessions.id, accountId: enterpriseSessions.accountId, phone: enterpriseAccounts.phone })
-          .from(enterpriseSessions)
-          .innerJoin(enterpriseAccounts, eq(enterpriseAccounts.id, enterpriseSessions.accountId))
-          .where(and(eq(enterpriseSessions.id, payload.sid), isNull(enterpriseSessions.revokedAt), gt(enterpriseSessions.expiresAt, new Date())));
+        const [row] = await app.db.rows<{ id: string; accountId: string; phone: string | null }>(sql`${ENTERPRISE_READ} ${payload.sid}`);
         if (!row || row.accountId !== payload.sub) throw unauthenticated('登录已失效，请重新验证手机号');
         request.enterprise = { accountId: row.accountId, sessionId: row.id, phone: row.phone, channel: payload.ch };
         return;
       }
 
       if (payload.kind !== 'staff') throw unauthenticated('请使用工作人员账号登录');
-      const [user] = await app.db.db
-        .select({
-          id: users.id,
-          username: users.username,
-          name: users.name,
-          role: users.role,
-          stationId: users.stationId,
-          districtCode: users.districtCode,
-          mustChangePassword: users.mustChangePassword,
-          active: users.active,
-          lockedUntil: users.lockedUntil,
-          stationRowId: stations.id,
-          stationType: stations.type,
-          stationDistrictCode: stations.districtCode,
-          stationName: stations.name,
-        })
-        .from(users)
-        .leftJoin(stations, eq(stations.id, users.stationId))
-        .where(eq(users.id, payload.sub));
+      const [user] = await app.db.rows<StaffRow>(sql`${STAFF_READ} ${payload.sub}`);
       if (!user?.active) throw unauthenticated('账号已停用');
-      if (user.lockedUntil && user.lockedUntil > new Date()) throw new AppError('ACCOUNT_LOCKED', '账号已锁定，请稍后再试或联系管理员解锁');
+      if (user.locked) throw new AppError('ACCOUNT_LOCKED', '账号已锁定，请稍后再试或联系管理员解锁');
       if (user.mustChangePassword && !cfg.allowPendingPasswordChange) {
         throw new AppError('PASSWORD_CHANGE_REQUIRED', '首次登录或密码已被重置，请先修改密码');
       }
       if (cfg.roles && !cfg.roles.includes(user.role)) throw new AppError('FORBIDDEN', '当前角色无权执行此操作');
-      const { active: _a, lockedUntil: _l, stationRowId, stationType, stationDistrictCode, stationName, ...staff } = user;
+      const { active: _a, locked: _l, stationRowId, stationType, stationDistrictCode, stationName, ...staff } = user;
       const station =
         stationRowId && stationType && stationDistrictCode && stationName !== null
           ? { id: stationRowId, type: stationType, districtCode: stationDistrictCode, name: stationName }
