@@ -491,6 +491,14 @@ describe('every figure recomputed from ticket_events equals the SQL answer', () 
       await t.database.rows(sql`select id from tickets t where station_id is not null
         and not exists (select 1 from station_tickets st where st.station_id = t.station_id and st.ticket_id = t.id)`),
     ).toEqual([]);
+    // Each history's length as its +1/−1 rows add it up (stationScopeCount reads it), before and after the sweep's merge.
+    const lengths = sql`select station_id::text, sum(n)::int as n from station_history_counts group by 1 having sum(n) <> 0 order by 1`;
+    const freshLengths = await t.database.rows(sql`select station_id::text, count(*)::int as n from station_tickets group by 1 order by 1`);
+    expect(freshLengths.length).toBeGreaterThan(0);
+    expect(await t.database.rows(lengths)).toEqual(freshLengths);
+    await t.database.rows(sql`select station_history_counts_compact()`);
+    expect(await t.database.rows(lengths)).toEqual(freshLengths);
+    expect(await t.database.rows(sql`select station_id from station_history_counts group by 1 having count(*) > 1`)).toEqual([]);
 
     // Each station's "all" list (open part, then settled part) and the city's are the scope's tickets, once each,
     // in urgency order, whether paged by number or by cursor, with the right total.

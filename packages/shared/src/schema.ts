@@ -386,6 +386,22 @@ export const stationTickets = pgTable(
   ],
 );
 
+/**
+ * How long each station's history is, as rows to add up: a trigger on station_tickets appends +1 or −1 (so no
+ * transaction waits on another's count) and the sweep merges each station's rows into one (drizzle/0008). A
+ * station's unfiltered "all" list counts its history from these few rows instead of reading every row of it.
+ */
+export const stationHistoryCounts = pgTable(
+  'station_history_counts',
+  {
+    stationId: uuid('station_id')
+      .notNull()
+      .references(() => stations.id),
+    n: integer('n').notNull(),
+  },
+  (t) => [index('station_history_counts_station_idx').on(t.stationId, t.n)],
+);
+
 export const attachments = pgTable(
   'attachments',
   {

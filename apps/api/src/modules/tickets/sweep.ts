@@ -16,6 +16,8 @@ export interface SweepResult {
   dueSoon: number;
   /** Rows of the figures' rollup summed into one per group (ticket_stats_compact, drizzle/0003). */
   statsMerged: number;
+  /** Rows of the stations' history lengths summed into one per station (station_history_counts_compact, drizzle/0008). */
+  historyCountsMerged: number;
 }
 
 export async function runSweep(database: Database, now: Date): Promise<SweepResult> {
@@ -62,7 +64,9 @@ export async function runSweep(database: Database, now: Date): Promise<SweepResu
   // One instance at a time (another one's sweep skips it): two merging the same rows in another order could deadlock.
   const statsMerged = await count(sql`select case when pg_try_advisory_xact_lock(7303001) then ticket_stats_compact() else 0 end as n`);
 
-  return { closed, claimOverdue, overdue, dueSoon, statsMerged };
+  const historyCountsMerged = await count(sql`select case when pg_try_advisory_xact_lock(7303002) then station_history_counts_compact() else 0 end as n`);
+
+  return { closed, claimOverdue, overdue, dueSoon, statsMerged, historyCountsMerged };
 }
 
 /** Runs the sweep every `seconds` until the app closes; `onRun` sees each run's result (metrics). */
