@@ -170,7 +170,7 @@ it('writes an audit row with actor, address, target and change for every staff w
   expect(missing, 'staff write routes without an audit scenario in audit.test.ts').toEqual([]);
 
   const names = Object.fromEntries(
-    await Promise.all(Object.entries(tokens).map(async ([k, tok]) => [tok, (await t.as(tok, { method: 'GET', url: '/api/auth/me' })).json().id])),
+    await Promise.all(Object.entries(tokens).map(async ([, tok]) => [tok, (await t.as(tok, { method: 'GET', url: '/api/auth/me' })).json().id])),
   );
   for (const route of Object.keys(SCENARIOS)) {
     expect(staffWrites, `${route} is no longer a route`).toContain(route);
