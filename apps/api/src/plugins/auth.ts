@@ -76,14 +76,7 @@ const ENTERPRISE_READ = sql.raw(`select s.id, s.account_id as "accountId", a.pho
   join enterprise_accounts a on a.id = s.account_id where s.revoked_at is null and s.expires_at > now() and s.id =`);
 
 /** The staff user and the user's station, as the hook reads them on every request. */
-interface StaffRow extends Record<string, unknown> {
-  id: string;
-  username: string;
-  name: string;
-  role: Role;
-  stationId: string | null;
-  districtCode: string | null;
-  mustChangePassword: boolean;
+type StaffRow = Omit<StaffUser, 'station' | 'ip'> & {
   active: boolean;
   /** locked_until is still ahead */
   locked: boolean;
@@ -91,7 +84,7 @@ interface StaffRow extends Record<string, unknown> {
   stationType: StationType | null;
   stationDistrictCode: string | null;
   stationName: string | null;
-}
+};
 
 /** Its statement as one piece of text (every request runs it: nothing for the query builder to assemble), the id last. */
 const STAFF_READ = sql.raw(`select u.id, u.username, u.name, u.role, u.station_id as "stationId", u.district_code as "districtCode",
