@@ -52,6 +52,11 @@ export interface DatabaseOptions {
   inMemory?: boolean;
 }
 
+/** A json column of a raw statement's row: postgres.js hands it parsed, PGlite as text when the type is not described. */
+export function jsonValue<T>(value: T | string): T {
+  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
+}
+
 /** The rows of a raw statement, whichever driver runs it (postgres.js answers an array, PGlite `{ rows }`). */
 export async function rowsOf<T extends Record<string, unknown>>(executor: Executor, query: SQL): Promise<T[]> {
   const result: unknown = await executor.execute(query);

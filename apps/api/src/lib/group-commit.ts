@@ -32,15 +32,17 @@ export class GroupCommit<I, O> {
 
   /** Starts a batch on the next turn of the event loop, so that the submissions of this turn join it. */
   private schedule() {
-    if (this.scheduled || this.running >= this.inFlight) return;
-    if (this.running > 0 && this.queue.length < this.minNext) return;
+    if (this.scheduled || !this.mayStart()) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      while (this.queue.length > 0 && this.running < this.inFlight && (this.running === 0 || this.queue.length >= this.minNext)) {
-        void this.write(this.queue.splice(0, this.cap));
-      }
+      while (this.mayStart()) void this.write(this.queue.splice(0, this.cap));
     });
+  }
+
+  /** Whether another batch may start now: items wait, a slot is free, and a second batch would not be a handful. */
+  private mayStart() {
+    return this.queue.length > 0 && this.running < this.inFlight && (this.running === 0 || this.queue.length >= this.minNext);
   }
 
   private async write(batch: typeof this.queue) {

@@ -3,7 +3,7 @@ import type { Channel, Color, TicketStatus } from '@ys/shared';
 import { attachments, stations, ticketEvents, tickets, users } from '@ys/shared/schema';
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { alias, PgDialect } from 'drizzle-orm/pg-core';
-import { type Executor, rowsOf } from '../../db/client.ts';
+import { type Executor, jsonValue, rowsOf } from '../../db/client.ts';
 import { validation } from '../../errors.ts';
 
 /** The columns the colour rule reads, and the moment it is asked about. */
@@ -200,8 +200,7 @@ export async function listTickets(executor: Executor, now: Date, f: ListFilter) 
   }
   const last = rows.length === f.limit ? rows[rows.length - 1] : undefined;
   const items = rows.map(({ cursorKey: _k, total: _t, ...item }) => item);
-  const key = (k: unknown[] | string) => (typeof k === 'string' ? (JSON.parse(k) as unknown[]) : k);
-  return { items, total, nextCursor: last ? encodeCursor(sort, key(last.cursorKey)) : null };
+  return { items, total, nextCursor: last ? encodeCursor(sort, jsonValue(last.cursorKey)) : null };
 }
 
 function detailColumns(now: Date) {
@@ -263,7 +262,7 @@ export async function findTicketWithAttachments(executor: Executor, now: Date, w
     .where(where);
   if (!row) return null;
   const { attachments: files, ...ticket } = row;
-  return { ticket, attachments: (typeof files === 'string' ? JSON.parse(files) : files) as AttachmentRow[] };
+  return { ticket, attachments: jsonValue(files) };
 }
 
 const actorStation = alias(stations, 'actor_station');

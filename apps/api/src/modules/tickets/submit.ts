@@ -17,7 +17,7 @@ import {
 import { tickets } from '@ys/shared/schema';
 import { type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import { type Db, type Executor, rowsOf } from '../../db/client.ts';
+import { type Db, type Executor, jsonValue, rowsOf } from '../../db/client.ts';
 import { AppError, conflict, validation } from '../../errors.ts';
 import { type Reference, reference, referenceAfterMiss } from '../../lib/reference.ts';
 import { TICKET_QUOTA, type UploadOwner } from '../attachments/service.ts';
@@ -249,7 +249,7 @@ async function fileTicket(
     } from new_ticket nt`;
   const [row] = await rowsOf<{ no: string; event_id: string | number; bytes?: string | number; files?: unknown }>(executor, statement);
   if (!row) return null;
-  const files = (typeof row.files === 'string' ? JSON.parse(row.files) : (row.files ?? [])) as FiledTicket['attachments'];
+  const files = jsonValue((row.files ?? []) as FiledTicket['attachments'] | string);
   if (files.length !== attachmentIds.length) throw validation('附件不存在、不属于您或已被使用，请重新上传');
   if (Number(row.bytes ?? 0) > TICKET_QUOTA.bytes) {
     throw new AppError('PAYLOAD_TOO_LARGE', `每件诉求的附件最多 ${TICKET_QUOTA.files} 个、共 ${TICKET_QUOTA.bytes / 1024 / 1024} MB，已达上限`);

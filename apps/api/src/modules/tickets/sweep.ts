@@ -62,9 +62,9 @@ export async function runSweep(database: Database, now: Date): Promise<SweepResu
   const dueSoon = await notifyDueSoon(database, now);
 
   // One instance at a time (another one's sweep skips it): two merging the same rows in another order could deadlock.
-  const statsMerged = await count(sql`select case when pg_try_advisory_xact_lock(7303001) then ticket_stats_compact() else 0 end as n`);
-
-  const historyCountsMerged = await count(sql`select case when pg_try_advisory_xact_lock(7303002) then station_history_counts_compact() else 0 end as n`);
+  const merge = (lock: number, compact: string) => count(sql.raw(`select case when pg_try_advisory_xact_lock(${lock}) then ${compact}() else 0 end as n`));
+  const statsMerged = await merge(7303001, 'ticket_stats_compact');
+  const historyCountsMerged = await merge(7303002, 'station_history_counts_compact');
 
   return { closed, claimOverdue, overdue, dueSoon, statsMerged, historyCountsMerged };
 }
