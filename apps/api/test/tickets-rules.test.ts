@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type TicketStatus, ticketColor } from '@ys/shared';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSweep } from '../src/modules/tickets/sweep.ts';
@@ -114,6 +115,39 @@ describe('colours (DESIGN §4) in SQL', () => {
     const ranks = list.map((i: { color: string }) => ['red', 'orange', 'yellow', 'green'].indexOf(i.color));
     expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
     clock.set('2026-11-20T02:00:00Z');
+  });
+
+  it('gives the colour and rank of the TypeScript twin, at the thresholds and around them', async () => {
+    // Spans of a day to a month and odd milliseconds; instants at 0.5 and 0.8 of the span exactly, 1 ms either side,
+    // past the deadline and before creation; a zero span; claim deadlines passed and not.
+    const cases: { status: TicketStatus; created: number; due: number; claimDue: number | null; at: number }[] = [];
+    const created = Date.parse('2026-11-02T01:23:45.678Z');
+    const statuses: TicketStatus[] = ['pending_dispatch', 'pending_claim', 'in_progress', 'resolved'];
+    for (const span of [0, 86_400_000, 86_400_000 * 3 + 7, 86_400_000 * 31 - 13, 999]) {
+      const due = created + span;
+      for (const f of [-0.1, 0, 0.3, 0.5, 0.8, 1, 1.2]) {
+        for (const d of [-1, 0, 1]) {
+          const at = created + Math.round(span * f) + d;
+          for (const status of statuses) {
+            for (const claimDue of [null, created + Math.round(span * 0.1), due + 1]) cases.push({ status, created, due, claimDue, at });
+          }
+        }
+      }
+    }
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    const rows = await t.database.rows<{ color: string | null; rank: number }>(sql`select ticket_color(c.status, c.created, c.due, c.claim_due, c.at) as color,
+        ticket_color_rank(c.status, c.created, c.due, c.claim_due, c.at) as rank
+      from rows from (json_to_recordset(${JSON.stringify(cases.map((c) => ({ ...c, created: iso(c.created), due: iso(c.due), claim_due: iso(c.claimDue), at: iso(c.at) })))}::json)
+          as (status varchar, created timestamptz, due timestamptz, claim_due timestamptz, at timestamptz)) with ordinality as c(status, created, due, claim_due, at, n)
+      order by c.n`);
+    const expected = cases.map((c) => {
+      const color = ticketColor(
+        { status: c.status, createdAt: new Date(c.created), resolveDueAt: new Date(c.due), claimDueAt: c.claimDue === null ? null : new Date(c.claimDue) },
+        new Date(c.at),
+      );
+      return { color, rank: color === null ? 4 : ['red', 'orange', 'yellow', 'green'].indexOf(color) };
+    });
+    expect(rows.map((r) => ({ color: r.color, rank: Number(r.rank) }))).toEqual(expected);
   });
 });
 

@@ -11,14 +11,14 @@ const colorArgs = (now: Date) =>
   sql`${tickets.status}, ${tickets.createdAt}, ${tickets.resolveDueAt}, ${tickets.claimDueAt}, ${now.toISOString()}::timestamptz`;
 
 /**
- * DESIGN §4 in SQL (drizzle/0007 ticket_color; the TypeScript twin is ticketColor in @ys/shared). PostgreSQL inlines
+ * DESIGN §4 in SQL (ticket_color, drizzle/0007 and 0010; the TypeScript twin is ticketColor in @ys/shared). PostgreSQL inlines
  * the function, so it costs what the expression costs; the statement carries five arguments instead of the rule.
  */
 export function colorSql(now: Date): SQL<Color | null> {
   return sql<Color | null>`ticket_color(${colorArgs(now)})`;
 }
 
-/** The urgency rank: red 0, orange 1, yellow 2, green 3, settled 4 (drizzle/0007 ticket_color_rank). */
+/** The urgency rank: red 0, orange 1, yellow 2, green 3, settled 4 (ticket_color_rank, drizzle/0010: the rule itself). */
 function colorRank(now: Date): SQL<number> {
   return sql<number>`ticket_color_rank(${colorArgs(now)})`;
 }
