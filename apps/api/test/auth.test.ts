@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enterpriseToken, submit } from './fixtures.ts';
 import { build, refreshCookie, type TestApp } from './helper.ts';
 
 let t: TestApp;
@@ -144,5 +146,41 @@ describe('tokens', () => {
     expect((await t.as('not-a-jwt', { method: 'GET', url: '/api/auth/me' })).statusCode).toBe(401);
     const forged = t.app.jwt.sign({ kind: 'staff', sub: '00000000-0000-0000-0000-000000000000', role: 'admin' }, { key: 'x'.repeat(40) });
     expect((await t.as(forged, { method: 'GET', url: '/api/auth/me' })).statusCode).toBe(401);
+  });
+});
+
+describe('a signed-in user, changed', () => {
+  const me = (token: string) => t.as(token, { method: 'GET', url: '/api/auth/me' });
+  const pool = async (token: string) =>
+    (await t.as(token, { method: 'GET', url: '/api/tickets?view=pool&limit=100' })).json().items.map((i: { no: string }) => i.no);
+
+  it('is seen changed by the very next request, whether the API or a statement made the change', async () => {
+    const token = await t.login('jy_court');
+    const userId = (await me(token)).json().id as string;
+    expect((await me(token)).json().name).not.toBe('改名后');
+
+    await t.database.rows(sql`update users set name = '改名后' where id = ${userId}`);
+    expect((await me(token)).json().name).toBe('改名后');
+
+    await t.database.rows(sql`update users set locked_until = now() + interval '10 minutes' where id = ${userId}`);
+    expect((await me(token)).json().error.code).toBe('ACCOUNT_LOCKED');
+    await t.database.rows(sql`update users set locked_until = null where id = ${userId}`);
+    expect((await me(token)).statusCode).toBe(200);
+
+    const admin = await t.login('admin');
+    const patch = (active: boolean) => t.as(admin, { method: 'PATCH', url: `/api/admin/users/${userId}`, payload: { active } });
+    expect((await patch(false)).statusCode).toBe(200);
+    expect((await me(token)).json().error.message).toBe('账号已停用');
+    expect((await patch(true)).statusCode).toBe(200);
+    expect((await me(token)).statusCode).toBe(200);
+
+    // The user's station moves to another district: the court pool of its old district is no longer its pool.
+    const ent = await enterpriseToken(t);
+    const { no } = await submit(t, ent, { stationCode: 'jy-legal', categoryCode: 'case_progress', districtCode: '150207' });
+    expect(await pool(token)).toContain(no);
+    await t.database.rows(sql`update stations set district_code = '150203' where code = 'jy-court'`);
+    expect(await pool(token)).not.toContain(no);
+    await t.database.rows(sql`update stations set district_code = '150207' where code = 'jy-court'`);
+    expect(await pool(token)).toContain(no);
   });
 });

@@ -1,14 +1,15 @@
 /**
  * Who is calling, and may they. Each route declares `config.auth` ('public' | 'staff' | 'enterprise',
  * default 'staff') and, for staff, `config.roles`. Staff and enterprise tokens carry a `kind` claim:
- * neither opens the other's endpoints. The staff user is re-read on every request so that a
- * deactivated, locked or must-change-password account stops at once.
+ * neither opens the other's endpoints. The staff user is checked on every request so that a
+ * deactivated, locked or must-change-password account stops at once (re-read, or on PGlite kept until it changes).
  */
 import jwt from '@fastify/jwt';
 import type { Role, StationType } from '@ys/shared';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Database } from '../db/client.ts';
 import { AppError } from '../errors.ts';
 
 export type AuthMode = 'public' | 'staff' | 'enterprise';
@@ -78,8 +79,8 @@ const ENTERPRISE_READ = sql.raw(`select s.id, s.account_id as "accountId", a.pho
 /** The staff user and the user's station, as the hook reads them on every request. */
 type StaffRow = Omit<StaffUser, 'station' | 'ip'> & {
   active: boolean;
-  /** locked_until is still ahead */
-  locked: boolean;
+  /** locked_until in epoch milliseconds, 0 when not locked (compared with the clock at each request) */
+  lockedUntilMs: number;
   stationRowId: string | null;
   stationType: StationType | null;
   stationDistrictCode: string | null;
@@ -88,14 +89,44 @@ type StaffRow = Omit<StaffUser, 'station' | 'ip'> & {
 
 /** Its statement as one piece of text (every request runs it: nothing for the query builder to assemble), the id last. */
 const STAFF_READ = sql.raw(`select u.id, u.username, u.name, u.role, u.station_id as "stationId", u.district_code as "districtCode",
-  u.must_change_password as "mustChangePassword", u.active, coalesce(u.locked_until > now(), false) as "locked", s.id as "stationRowId",
+  u.must_change_password as "mustChangePassword", u.active, coalesce(extract(epoch from u.locked_until) * 1000, 0)::float8 as "lockedUntilMs", s.id as "stationRowId",
   s.type as "stationType", s.district_code as "stationDistrictCode", s.name as "stationName"
   from users u left join stations s on s.id = u.station_id where u.id =`);
+
+/**
+ * The staff row of a request. On PGlite the rows are kept in memory: only this process opens the data dir, so every
+ * change to users or stations is a statement of this process, and the trigger of drizzle/0011 signals it in the answer
+ * to the statement that commits it — the rows are dropped before the caller of that write goes on. A row read while a
+ * change went by is not kept. On PostgreSQL another instance may change a row at any moment: the row is read each time.
+ */
+async function staffRowReader(database: Database): Promise<(id: string) => Promise<StaffRow | undefined>> {
+  const read = async (id: string) => (await database.rows<StaffRow>(sql`${STAFF_READ} ${id}`))[0];
+  const client = database.kind === 'pglite' ? database.pglite : undefined;
+  if (!client) return read;
+  const kept = new Map<string, StaffRow | undefined>();
+  let changes = 0;
+  await client.listen('staff_changed', () => {
+    changes += 1;
+    kept.clear();
+  });
+  return async (id) => {
+    if (kept.has(id)) return kept.get(id);
+    const before = changes;
+    const row = await read(id);
+    if (changes === before) {
+      if (kept.size >= 10_000) kept.clear();
+      kept.set(id, row);
+    }
+    return row;
+  };
+}
 
 export default fp(
   async function auth(app: FastifyInstance) {
     const { config } = app;
     await app.register(jwt, { secret: config.jwtSecret, sign: { algorithm: 'HS256' }, verify: { algorithms: ['HS256'] } });
+
+    const staffRow = await staffRowReader(app.db);
 
     app.decorate('signToken', (payload: TokenPayload, expiresInSeconds: number) => app.jwt.sign(payload, { expiresIn: expiresInSeconds }));
 
@@ -134,14 +165,14 @@ export default fp(
       }
 
       if (payload.kind !== 'staff') throw unauthenticated('请使用工作人员账号登录');
-      const [user] = await app.db.rows<StaffRow>(sql`${STAFF_READ} ${payload.sub}`);
+      const user = await staffRow(payload.sub);
       if (!user?.active) throw unauthenticated('账号已停用');
-      if (user.locked) throw new AppError('ACCOUNT_LOCKED', '账号已锁定，请稍后再试或联系管理员解锁');
+      if (user.lockedUntilMs > Date.now()) throw new AppError('ACCOUNT_LOCKED', '账号已锁定，请稍后再试或联系管理员解锁');
       if (user.mustChangePassword && !cfg.allowPendingPasswordChange) {
         throw new AppError('PASSWORD_CHANGE_REQUIRED', '首次登录或密码已被重置，请先修改密码');
       }
       if (cfg.roles && !cfg.roles.includes(user.role)) throw new AppError('FORBIDDEN', '当前角色无权执行此操作');
-      const { active: _a, locked: _l, stationRowId, stationType, stationDistrictCode, stationName, ...staff } = user;
+      const { active: _a, lockedUntilMs: _l, stationRowId, stationType, stationDistrictCode, stationName, ...staff } = user;
       const station =
         stationRowId && stationType && stationDistrictCode && stationName !== null
           ? { id: stationRowId, type: stationType, districtCode: stationDistrictCode, name: stationName }
