@@ -14,6 +14,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { preparedPglite } from './pglite-prepared.ts';
 
 /** How this instance's connections show in pg_stat_activity (the metrics count them by it). */
 export const APPLICATION_NAME = `youshang-api ${os.hostname()} ${process.pid}`.slice(0, 63);
@@ -168,13 +169,14 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       throw err;
     }
   }
-  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  const db = drizzlePglite({ client: preparedPglite(client), schema }) as unknown as Db;
+  const unprepared = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     kind: 'pglite',
     db,
     pglite: client,
     rows: (query, executor = db) => rowsOf(executor, query),
-    analytic: (query) => rowsOf(db, query),
+    analytic: (query) => rowsOf(unprepared, query),
     ping: async () => {
       await client.query('select 1');
     },
