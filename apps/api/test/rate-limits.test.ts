@@ -139,9 +139,13 @@ describe('abuse limits', () => {
 
 /** Sends max requests alternating between two instances; the next one is refused by both. */
 async function showShared(a: FastifyInstance, b: FastifyInstance) {
-  const { max } = limitOf('GET /api/public/entry/:stationCode', 'entry-ip');
+  const { max, windowSeconds } = limitOf('GET /api/public/entry/:stationCode', 'entry-ip');
   const ip = newIp();
   const answered = { a: 0, b: 0 };
+  // The windows are fixed (aligned to the clock): start in a fresh one, so that the requests do not straddle two.
+  const windowMs = windowSeconds * 1000;
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < 15_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
   for (let i = 0; i < max; i++) {
     const res = await entry(i % 2 ? b : a, ip);
     expect(res.statusCode).toBe(200);
