@@ -421,14 +421,8 @@ async function pgliteScenarios() {
         content: '我公司一起买卖合同纠纷案件已立案三个月，希望了解审理进度。',
         consent: true,
       };
-      const submit = await runOn(api, 'pglite submit (public)', 'reported (vs raw INSERT)', {
-        method: 'POST',
-        path: '/api/public/tickets',
-        headers: { authorization: `Bearer ${ent}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      submit.ratio = ratio(submit.rps, pgl.rawInsert.rps);
-      submit.verdict = `${submit.ratio}× raw`;
+      // The lists first, on the seeded history: the submit scenario files thousands of tickets into one station's pool
+      // (PostgreSQL's run forgets them afterwards; here the copy is thrown away at the end).
       const courtLead = await staffToken(api.url, 'jy_court', 'Court@2025');
       const list = await runOn(api, 'pglite list: all (city)', '≥ 0.7 × raw PGlite SELECT', {
         path: '/api/tickets?view=all&districtCode=150203&status=pending_claim,in_progress',
@@ -444,6 +438,14 @@ async function pgliteScenarios() {
       pool.ratio = ratio(pool.rps, pgl.rawSelect.rps);
       pool.met = pool.ratio >= 0.7;
       pool.verdict = `${pool.ratio}× raw`;
+      const submit = await runOn(api, 'pglite submit (public)', 'reported (vs raw INSERT)', {
+        method: 'POST',
+        path: '/api/public/tickets',
+        headers: { authorization: `Bearer ${ent}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      submit.ratio = ratio(submit.rps, pgl.rawInsert.rps);
+      submit.verdict = `${submit.ratio}× raw`;
       const rss = { name: 'pglite RSS at 100k', db: 'pglite', rssMb: Math.max(submit.rssMb, list.rssMb, pool.rssMb), target: '≤ 400 MB (aim)' };
       rss.met = rss.rssMb <= 400;
       rss.verdict = `idle ${rssIdle} MB, peak under load ${rss.rssMb} MB`;
