@@ -9,7 +9,6 @@ import type { Role, StationType } from '@ys/shared';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Database } from '../db/client.ts';
 import { AppError } from '../errors.ts';
 
 export type AuthMode = 'public' | 'staff' | 'enterprise';
@@ -99,15 +98,20 @@ const STAFF_READ = sql.raw(`select u.id, u.username, u.name, u.role, u.station_i
  * to the statement that commits it — the rows are dropped before the caller of that write goes on. A row read while a
  * change went by is not kept. On PostgreSQL another instance may change a row at any moment: the row is read each time.
  */
-async function staffRowReader(database: Database): Promise<(id: string) => Promise<StaffRow | undefined>> {
+async function staffRowReader(app: FastifyInstance): Promise<(id: string) => Promise<StaffRow | undefined>> {
+  const database = app.db;
   const read = async (id: string) => (await database.rows<StaffRow>(sql`${STAFF_READ} ${id}`))[0];
   const client = database.kind === 'pglite' ? database.pglite : undefined;
   if (!client) return read;
   const kept = new Map<string, StaffRow | undefined>();
   let changes = 0;
-  await client.listen('staff_changed', () => {
+  const unlisten = await client.listen('staff_changed', () => {
     changes += 1;
     kept.clear();
+  });
+  // Several apps may share one database (tests): each stops listening when it closes (a database closed first has stopped).
+  app.addHook('onClose', async () => {
+    if (!client.closed) await unlisten().catch(() => {});
   });
   return async (id) => {
     if (kept.has(id)) return kept.get(id);
@@ -126,7 +130,7 @@ export default fp(
     const { config } = app;
     await app.register(jwt, { secret: config.jwtSecret, sign: { algorithm: 'HS256' }, verify: { algorithms: ['HS256'] } });
 
-    const staffRow = await staffRowReader(app.db);
+    const staffRow = await staffRowReader(app);
 
     app.decorate('signToken', (payload: TokenPayload, expiresInSeconds: number) => app.jwt.sign(payload, { expiresIn: expiresInSeconds }));
 
