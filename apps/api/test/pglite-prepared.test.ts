@@ -59,6 +59,16 @@ describe('PGlite statements prepared by their text', () => {
     expect((await client.query(`select n from items where n >= 10 order by n`)).rows).toEqual([{ n: 10 }, { n: 11 }]);
   });
 
+  it('parses a statement again once a change of its table leaves it stale, and closes the stale one', async () => {
+    await client.exec(`create table shapes (a int)`);
+    const q = `select * from shapes where $1::int = 1`;
+    expect((await pg.query(q, [1])).fields.map((f) => f.name)).toEqual(['a']);
+    await client.exec(`alter table shapes add column b int`);
+    await expect(pg.query(q, [1])).rejects.toMatchObject({ code: '0A000' });
+    expect((await pg.query(q, [1])).fields.map((f) => f.name)).toEqual(['a', 'b']);
+    expect((await ours()).filter((s) => s.statement === q)).toHaveLength(1);
+  });
+
   it('runs a transaction on prepared statements, and rolls it back whole', async () => {
     const insert = `insert into items (n) values ($1)`;
     await expect(

@@ -32,6 +32,7 @@ export function preparedPglite(client: PGlite): PGlite {
   async function run<T>(text: string, params: unknown[] = [], options: QueryOptions | undefined, inTransaction: boolean): Promise<Results<T>> {
     const messages: Message[] = [];
     let statement = statements.get(text);
+    let stale: string | undefined;
     try {
       if (statement) {
         // Most recently used last: the first entry is the one to close when the map is full.
@@ -60,10 +61,18 @@ export function preparedPglite(client: PGlite): PGlite {
       await send(protocol.serialize.describe({ type: 'P' }), messages);
       await send(protocol.serialize.execute({}), messages);
     } catch (err) {
-      if (STALE.has((err as { code?: string }).code ?? '')) statements.delete(text);
+      if (statement && STALE.has((err as { code?: string }).code ?? '')) {
+        statements.delete(text);
+        stale = statement.name;
+      }
       throw Object.assign(err as object, { query: text, params });
     } finally {
       await send(protocol.serialize.sync(), messages);
+      // Closed after the Sync (until then the server skips what follows an error); one that is gone already is no error.
+      if (stale) {
+        await send(protocol.serialize.close({ type: 'S', name: stale }), []);
+        await send(protocol.serialize.sync(), []);
+      }
     }
     if (!inTransaction) await client.syncToFs();
     return parse.parseResults(messages, client.parsers, options)[0] as Results<T>;
