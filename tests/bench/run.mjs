@@ -129,18 +129,17 @@ const serverEnv = {
 /**
  * Takes out what a run filed (submissions, the claim+resolve flow's tickets, their events, notifications and
  * SMS rows) and sets the day's counter back, so that every run measures the seeded history, not the seeded
- * history plus every earlier run's submissions. Foreign keys and triggers are off for the bulk delete; the
- * figures' rollup is then summed afresh.
+ * history plus every earlier run's submissions. Foreign keys and triggers are off for the bulk delete (after the
+ * stations' histories, whose lengths their trigger keeps); the figures' rollup is then summed afresh.
  */
 async function forgetRun(sql, since) {
   const t0 = performance.now();
   await sql.begin(async (tx) => {
-    await tx`set local session_replication_role = replica`;
     await tx`create temp table bench_run_tickets on commit drop as select id from tickets where created_at >= ${since}`;
-    // triggers are off: the stations' history lengths are given back by hand
-    await tx`insert into station_history_counts (station_id, n)
-      select station_id, -count(*) from station_tickets where ticket_id in (select id from bench_run_tickets) group by 1`;
-    for (const table of ['notifications', 'rating_link_uses', 'attachments', 'station_tickets', 'ticket_events']) {
+    // Before the triggers go off: the stations' history lengths take back these rows by their trigger (drizzle/0009).
+    await tx`delete from station_tickets where ticket_id in (select id from bench_run_tickets)`;
+    await tx`set local session_replication_role = replica`;
+    for (const table of ['notifications', 'rating_link_uses', 'attachments', 'ticket_events']) {
       await tx.unsafe(`delete from ${table} where ticket_id in (select id from bench_run_tickets)`);
     }
     await tx`delete from tickets where id in (select id from bench_run_tickets)`;

@@ -387,9 +387,10 @@ export const stationTickets = pgTable(
 );
 
 /**
- * How long each station's history is, as rows to add up: a trigger on station_tickets appends +1 or −1 (so no
- * transaction waits on another's count) and the sweep merges each station's rows into one (drizzle/0008). A
- * station's unfiltered "all" list counts its history from these few rows instead of reading every row of it.
+ * How long each station's history is, as rows to add up: after each statement that adds or removes rows of
+ * station_tickets, a trigger appends one row per station with the change (drizzle/0008, 0009; no row is updated, so
+ * no transaction waits on another's count), and the sweep merges each station's rows into one. A station's
+ * unfiltered "all" list counts its history from these few rows instead of reading every row of it.
  */
 export const stationHistoryCounts = pgTable(
   'station_history_counts',
