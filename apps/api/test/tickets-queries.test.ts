@@ -10,7 +10,8 @@ import { type Logger, sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, rowsOf } from '../src/db/client.ts';
-import { enterpriseToken, idOf, post, submit, ticketBody } from './fixtures.ts';
+import { TicketSummary } from '../src/modules/tickets/schemas.ts';
+import { enterpriseToken, idOf, post, type State, submit, ticketBody, ticketIn } from './fixtures.ts';
 import { build, type TestApp } from './helper.ts';
 
 let t: TestApp;
@@ -144,6 +145,44 @@ describe.skipIf(inject('testDb') !== 'pg')('prepared statements, no JIT (Postgre
     } finally {
       await database.close();
     }
+  });
+});
+
+describe('the list answer', () => {
+  // The database writes each list row as JSON and the route passes it on (repo.ts listTickets): no serialiser
+  // stands between. Each item must still be TicketSummary exactly, as the detail (drizzle and the serialiser) has it.
+  it('gives each ticket the summary fields of its detail, nothing more, in every state and with any text', async () => {
+    const states: State[] = ['pending_dispatch', 'pending_claim', 'in_progress', 'resolved', 'closed', 'withdrawn', 'invalid'];
+    const made: { id: string; no: string }[] = [];
+    for (const state of states) made.push(await ticketIn(t, state, tokens));
+    const odd = await submit(t, tokens.ent, { title: '引号"反斜杠\\\\ 换行\n制表\t 表情😀 </script>', enterpriseName: "O'Brien & 子 \\u0000" });
+    made.push({ id: await idOf(t, odd.no), no: odd.no });
+    const res = await t.as(tokens.center, { method: 'GET', url: '/api/tickets?view=all&pageSize=100' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    const body = res.json() as { items: Record<string, unknown>[]; total: number; page: number; pageSize: number; nextCursor: string | null };
+    expect(Object.keys(body).sort()).toEqual(['items', 'nextCursor', 'page', 'pageSize', 'total']);
+    expect(body).toMatchObject({ page: 1, pageSize: 100, nextCursor: null });
+    expect(body.items).toHaveLength(body.total);
+    const keys = Object.keys(TicketSummary.properties).sort();
+    for (const { id } of made) {
+      const item = body.items.find((i) => i.id === id);
+      const detail = (await t.as(tokens.center, { method: 'GET', url: `/api/tickets/${id}` })).json() as Record<string, unknown>;
+      expect(Object.keys(item ?? {}).sort()).toEqual(keys);
+      expect(item).toEqual(Object.fromEntries(keys.map((k) => [k, detail[k]])));
+    }
+    const oddItem = body.items.find((i) => i.no === odd.no);
+    expect(oddItem).toMatchObject({ title: '引号"反斜杠\\\\ 换行\n制表\t 表情😀 </script>', enterpriseName: "O'Brien & 子 \\u0000" });
+    // Held, claimed, resolved: the names of the station and the assignee, the times, the colour.
+    const inProgress = body.items.find((i) => i.id === made[2]!.id)!;
+    expect(inProgress).toMatchObject({ status: 'in_progress', stationName: expect.any(String), assigneeName: expect.any(String), color: 'green' });
+    expect(inProgress.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(body.items.find((i) => i.id === made[4]!.id)).toMatchObject({
+      status: 'closed',
+      satisfaction: 'satisfied',
+      color: null,
+      resolvedAt: expect.any(String),
+    });
   });
 });
 

@@ -23,6 +23,7 @@ import { type Reference, reference, referenceAfterMiss } from '../../lib/referen
 import { TICKET_QUOTA, type UploadOwner } from '../attachments/service.ts';
 import { eventEffects } from '../notifications/on-event.ts';
 import { type Actor, insertEventSql } from './events.ts';
+import { isoUtc } from './repo.ts';
 
 export interface SubmitInput {
   channel: Channel;
@@ -244,7 +245,7 @@ async function fileTicket(
       bind
         ? sql`, (select coalesce(sum(size), 0) from att) as bytes,
       (select coalesce(json_agg(json_build_object('id', id, 'name', original_name, 'size', size, 'mime', mime, 'eventId', event_id,
-        'createdAt', to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) order by created_at, id), '[]'::json) from att) as files`
+        'createdAt', ${isoUtc(sql`created_at`)}) order by created_at, id), '[]'::json) from att) as files`
         : sql``
     } from new_ticket nt`;
   const [row] = await rowsOf<{ no: string; event_id: string | number; bytes?: string | number; files?: unknown }>(executor, statement);
