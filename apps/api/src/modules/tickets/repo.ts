@@ -5,22 +5,19 @@ import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { alias, PgDialect } from 'drizzle-orm/pg-core';
 import { type Executor, jsonValue, rowsOf } from '../../db/client.ts';
 import { validation } from '../../errors.ts';
+import { template } from '../../lib/sql-template.ts';
 
-/** The columns the colour rule reads, and the moment it is asked about. */
-const colorArgs = (now: Date) =>
-  sql`${tickets.status}, ${tickets.createdAt}, ${tickets.resolveDueAt}, ${tickets.claimDueAt}, ${now.toISOString()}::timestamptz`;
+/** The columns the colour rule reads, and the moment it is asked about (a placeholder of a template, or the ISO text). */
+const colorArgs = (at: unknown) => sql`${tickets.status}, ${tickets.createdAt}, ${tickets.resolveDueAt}, ${tickets.claimDueAt}, ${at}::timestamptz`;
+const colorAt = template<Color | null>((at) => sql`ticket_color(${colorArgs(at)})`);
+const rankAt = template<number>((at) => sql`ticket_color_rank(${colorArgs(at)})`);
 
 /**
  * DESIGN §4 in SQL (ticket_color, drizzle/0007 and 0010; the TypeScript twin is ticketColor in @ys/shared). PostgreSQL inlines
  * the function, so it costs what the expression costs; the statement carries five arguments instead of the rule.
  */
 export function colorSql(now: Date): SQL<Color | null> {
-  return sql<Color | null>`ticket_color(${colorArgs(now)})`;
-}
-
-/** The urgency rank: red 0, orange 1, yellow 2, green 3, settled 4 (ticket_color_rank, drizzle/0010: the rule itself). */
-function colorRank(now: Date): SQL<number> {
-  return sql<number>`ticket_color_rank(${colorArgs(now)})`;
+  return colorAt(now.toISOString());
 }
 
 export const holder = alias(stations, 'holder');
@@ -101,12 +98,59 @@ export interface ListFilter {
  * last one seen" is one row comparison: by creation time the index seeks to it however deep the page; by
  * urgency (a computed rank) nothing is skipped or shown twice when tickets arrive between two pages.
  */
-function orderKeys(sort: ListSort, now: Date): { keys: SQL[]; types: string[]; desc: boolean } {
+function orderKeys(sort: ListSort, at: unknown): { keys: SQL[]; types: string[]; desc: boolean } {
   if (sort === 'urgency') {
-    return { keys: [colorRank(now), sql`${tickets.resolveDueAt}`, sql`${tickets.id}`], types: ['int', 'timestamptz', 'uuid'], desc: false };
+    return { keys: [rankAt(at), sql`${tickets.resolveDueAt}`, sql`${tickets.id}`], types: ['int', 'timestamptz', 'uuid'], desc: false };
   }
   return { keys: [sql`${tickets.createdAt}`, sql`${tickets.id}`], types: ['timestamptz', 'uuid'], desc: sort === '-createdAt' };
 }
+
+const SORTS: ListSort[] = ['urgency', 'createdAt', '-createdAt'];
+const bySort = <T>(make: (sort: ListSort) => T) => Object.fromEntries(SORTS.map((sort) => [sort, make(sort)])) as Record<ListSort, T>;
+
+/**
+ * A page's statement in each order, as a template (lib/sql-template.ts): `at` the moment of the colours, `total` the
+ * count's expression, `page` a join that picks the page's ids (or nothing), `where` the condition (or nothing),
+ * `limit`, and `skip` an offset clause (or nothing). Each row comes as one JSON text, the summary under its API names
+ * (row_to_json of the row's own columns), and the route splices the page's rows into its answer: the drivers decode 3
+ * cells a row instead of 27, and nothing is kept in objects to be written out again (PGlite, a district's open
+ * tickets: 1.60 → 1.21 ms a statement). The last row's keys come exactly as PostgreSQL holds them (microseconds would
+ * not survive a JS Date), for the next cursor.
+ */
+const pageStatement = bySort((sort) =>
+  template((at, total, page, where, limit, skip) => {
+    const { keys, desc: descending } = orderKeys(sort, at);
+    const order = keys.map((k) => (descending ? desc(k) : asc(k)));
+    return sql`select row_to_json(item)::text as "item", json_build_array(${sql.join(keys, sql`, `)}) as "cursorKey", ${total} as "total"
+      from ${tickets}${page}
+      left join ${stations} ${holder} on ${holder.id} = ${tickets.stationId}
+      left join ${users} ${assignee} on ${assignee.id} = ${tickets.assigneeId}
+      cross join lateral (select ${summarySelect}, ${colorAt(at)} as "color") item
+      ${where}
+      order by ${sql.join(order, sql`, `)} limit ${limit}${skip}`;
+  }),
+);
+
+/** The urgency order's keys of each ticket matching `cond` (an index may hold them all): the page's ids are picked from these few columns. */
+const orderKeysOf = (at: unknown, cond: unknown) =>
+  sql`select ${tickets.id} as id, ${rankAt(at)} as r, ${tickets.resolveDueAt} as d from ${tickets} where ${cond}`;
+
+/** Open tickets only, counted: each matching ticket's order keys kept once, counted, and the page taken from them. */
+const countedOpenPage = template(
+  (at, cond, limit, offset) => sql` inner join (with o as materialized (${orderKeysOf(at, cond)})
+      select id, (select count(*)::int from o) as n from o order by r, d, id limit ${limit} offset ${offset}) page on page.id = ${tickets.id}`,
+);
+
+/** The open tickets first (ranks 0–3), then, only when they run out before the page does, the settled ones (rank 4). */
+const urgencyPageIds = template(
+  (at, open, reach, settled, limit, offset) => sql`where ${tickets.id} in (with o as materialized (${orderKeysOf(at, open)} order by 2, 3, 1 limit ${reach})
+      select id from (select id, r, d from o${settled}) page order by r, d, id limit ${limit} offset ${offset})`,
+);
+const settledIds = template(
+  (cond, reach) => sql` union all (select ${tickets.id}, 4, ${tickets.resolveDueAt} from ${tickets}
+          where ${cond} and (select count(*) from o) < ${reach} order by 3, 1 limit ${reach})`,
+);
+const countOf = template<number>((cond) => sql`(select count(*)::int from ${tickets} where ${cond})`);
 
 const encodeCursor = (sort: ListSort, key: unknown[]) => Buffer.from(JSON.stringify([sort, ...key])).toString('base64url');
 
@@ -132,65 +176,44 @@ function decodeCursor(cursor: string, sort: ListSort, types: string[]): unknown[
 
 export async function listTickets(executor: Executor, now: Date, f: ListFilter) {
   const sort = f.sort ?? 'urgency';
-  const { keys, types, desc: descending } = orderKeys(sort, now);
-  const order = keys.map((k) => (descending ? desc(k) : asc(k)));
+  const at = now.toISOString();
   let seek: SQL | undefined;
   if (f.cursor !== undefined) {
+    const { keys, types, desc: descending } = orderKeys(sort, at);
     const after = decodeCursor(f.cursor, sort, types);
     const values = after.map((v, i) => sql`${String(v)}::${sql.raw(types[i]!)}`);
     seek = sql`(${sql.join(keys, sql`, `)}) ${sql.raw(descending ? '<' : '>')} (${sql.join(values, sql`, `)})`;
   }
+  // The total is counted for a page by number (the admin console's pager shows it), not for a cursor page: a
+  // client that pages by cursor has its total from the first page, and a count costs as much as the whole list.
+  // It rides on the page's own statement as an uncorrelated sub-query (run once): one round trip, not two.
   const counted = f.cursor === undefined;
   const offset = counted ? f.offset : 0;
-  let where = and(f.where, seek);
-  let skip = offset;
-  const counting = f.count ?? sql<number>`(select count(*)::int from ${tickets} where ${f.where ?? sql`true`})`;
-  let count = counting;
-  let page: SQL | undefined;
-  // The urgency order's keys of each ticket matching `cond` (an index may hold them all): the page's ids are picked
-  // from these few columns, and only the page's rows are read.
-  const [rank] = keys;
-  const orderKeysOf = (cond: SQL | undefined) =>
-    sql`select ${tickets.id} as id, ${rank} as r, ${tickets.resolveDueAt} as d from ${tickets} where ${cond ?? sql`true`}`;
+  const counting = f.count ?? countOf(f.where ?? sql`true`);
+  const none = sql``;
+  let count: SQL = counting;
+  let page = none;
+  const where = and(f.where, seek);
+  let condition = where ? sql`where ${where}` : none;
+  let skip = offset ? sql` offset ${offset}` : none;
   if (sort === 'urgency' && counted && !('settled' in f.parts)) {
-    // Open tickets only, counted: the rows counted are the rows paged, so one scan does both. Each matching ticket's
-    // order keys are kept once, counted, and the page is taken from them.
-    page = sql`(with o as materialized (${orderKeysOf(f.parts.open)})
-      select id, (select count(*)::int from o) as n from o order by r, d, id limit ${f.limit} offset ${offset}) page`;
-    count = sql<number>`page.n`;
-    where = undefined;
-    skip = 0;
+    // Open tickets only, counted: the rows counted are the rows paged, so one scan does both.
+    page = countedOpenPage(at, f.parts.open ?? sql`true`, f.limit, offset);
+    count = sql`page.n`;
+    condition = none;
+    skip = none;
   } else if (sort === 'urgency') {
     // Open tickets rank 0–3 and come first; the settled ones rank 4, by due time. The page's ids come from the
     // open part and, only when it has fewer rows than the page reaches, the settled part: a long history is not
     // read to show the open tickets at its head.
     const reach = offset + f.limit;
-    const settled =
-      'settled' in f.parts
-        ? sql` union all (select ${tickets.id}, 4, ${tickets.resolveDueAt} from ${tickets}
-          where ${and(f.parts.settled, seek) ?? sql`true`} and (select count(*) from o) < ${reach} order by 3, 1 limit ${reach})`
-        : sql``;
-    where = sql`${tickets.id} in (with o as materialized (${orderKeysOf(and(f.parts.open, seek))} order by 2, 3, 1 limit ${reach})
-      select id from (select id, r, d from o${settled}) page order by r, d, id limit ${f.limit} offset ${offset})`;
-    skip = 0;
+    const settled = 'settled' in f.parts ? settledIds(and(f.parts.settled, seek) ?? sql`true`, reach) : none;
+    condition = urgencyPageIds(at, and(f.parts.open, seek) ?? sql`true`, reach, settled, f.limit, offset);
+    skip = none;
   }
-  // The last row's keys exactly as PostgreSQL holds them (microseconds would not survive a JS Date).
-  const cursorKey = sql<unknown[]>`json_build_array(${sql.join(keys, sql`, `)})`;
-  // The total is counted for a page by number (the admin console's pager shows it), not for a cursor page: a
-  // client that pages by cursor has its total from the first page, and a count costs as much as the whole list.
-  // It rides on the page's own statement as an uncorrelated sub-query (run once): one round trip, not two.
-  // Each row comes as one JSON text, the summary under its API names (row_to_json of the row's own columns), and the
-  // route splices the page's rows into its answer: the drivers decode 3 cells a row instead of 27, and nothing is
-  // kept in objects to be written out again (PGlite, a district's open tickets: 1.60 → 1.21 ms a statement).
   const rows = await rowsOf<{ item: string; cursorKey: unknown[] | string; total: number | null }>(
     executor,
-    sql`select row_to_json(item)::text as "item", ${cursorKey} as "cursorKey", ${counted ? count : sql`null`} as "total"
-      from ${tickets}${page ? sql` inner join ${page} on page.id = ${tickets.id}` : sql``}
-      left join ${stations} ${holder} on ${holder.id} = ${tickets.stationId}
-      left join ${users} ${assignee} on ${assignee.id} = ${tickets.assigneeId}
-      cross join lateral (select ${summarySelect}, ${colorSql(now)} as "color") item
-      ${where ? sql`where ${where}` : sql``}
-      order by ${sql.join(order, sql`, `)} limit ${f.limit}${skip ? sql` offset ${skip}` : sql``}`,
+    pageStatement[sort](at, counted ? count : sql`null`, page, condition, f.limit, skip),
   );
   // A page past the end has no row to carry the total: then (only then) it is counted on its own.
   let total: number | null = null;

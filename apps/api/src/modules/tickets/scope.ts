@@ -4,8 +4,9 @@
  */
 import type { Role, StationType } from '@ys/shared';
 import { stations, tickets } from '@ys/shared/schema';
-import { eq, type SQL, sql } from 'drizzle-orm';
+import { eq, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
+import { template } from '../../lib/sql-template.ts';
 import type { StaffUser } from '../../plugins/auth.ts';
 
 export interface StaffContext {
@@ -33,15 +34,22 @@ export async function staffContext(executor: Executor, user: StaffUser): Promise
 
 type Station = NonNullable<StaffContext['station']>;
 
+// The station conditions below are templates (lib/sql-template.ts): rendered once, called with the station's id,
+// type and district.
+const claimable = template(
+  (id, type, district) =>
+    sql`(${tickets.status} = 'pending_claim' and (${tickets.targetStationId} = ${id} or (${tickets.targetStationId} is null and ${tickets.poolType} = ${type} and ${tickets.poolDistrictCode} = ${district})))`,
+);
+
 /** Tickets waiting in a pool this station may claim from. */
 export function claimableBy(station: Station): SQL {
-  return sql`(${tickets.status} = 'pending_claim' and (${tickets.targetStationId} = ${station.id} or (${tickets.targetStationId} is null and ${tickets.poolType} = ${station.type} and ${tickets.poolDistrictCode} = ${station.districtCode})))`;
+  return claimable(station.id, station.type, station.districtCode);
 }
 
 /** What a station holds, what it is named for, and what it may claim from its pool: the open arms of every station scope. */
-function heldNamedOrPool(s: Station): SQL {
-  return sql`${tickets.stationId} = ${s.id} or ${tickets.targetStationId} = ${s.id} or ${claimableBy(s)}`;
-}
+const heldNamedOrPool = template(
+  (id, type, district) => sql`${tickets.stationId} = ${id} or ${tickets.targetStationId} = ${id} or ${claimable(id, type, district)}`,
+);
 
 /** The scope as a condition on one ticket: cheap for a lookup by id and for filters over a few candidate rows. */
 export function scopeFilter(ctx: StaffContext): SQL {
@@ -49,17 +57,30 @@ export function scopeFilter(ctx: StaffContext): SQL {
     const s = ctx.station;
     if (!s) return sql`false`;
     // The station's pool, what it holds or is targeted with, and what it handled before (then transferred or returned).
-    return sql`(${heldNamedOrPool(s)} or exists (select 1 from station_tickets st where st.station_id = ${s.id} and st.ticket_id = ${tickets.id}))`;
+    return stationScope(s.id, s.type, s.districtCode);
   }
   if (ctx.districtCode) return sql`${tickets.districtCode} = ${ctx.districtCode}`;
   return sql`true`;
 }
 
 /** The tickets of a station's history (station_tickets), all of them or only the open or the settled ones, as an array computed once. */
-function history(s: Station, part?: 'open' | 'settled'): SQL {
+function history(id: Placeholder, part?: 'open' | 'settled'): SQL {
   const which = part === 'open' ? sql` and st.open` : part === 'settled' ? sql` and not st.open` : sql``;
-  return sql`${tickets.id} = any(array(select st.ticket_id from station_tickets st where st.station_id = ${s.id}${which}))`;
+  return sql`${tickets.id} = any(array(select st.ticket_id from station_tickets st where st.station_id = ${id}${which}))`;
 }
+
+const stationScope = template(
+  (id, type, district) =>
+    sql`(${heldNamedOrPool(id, type, district)} or exists (select 1 from station_tickets st where st.station_id = ${id} and st.ticket_id = ${tickets.id}))`,
+);
+const stationAll = template((id, type, district) => sql`(${heldNamedOrPool(id, type, district)} or ${history(id)})`);
+const stationOpen = template((id, type, district) => sql`(${heldNamedOrPool(id, type, district)} or ${history(id, 'open')})`);
+const stationSettled = template((id) => sql`(${tickets.targetStationId} = ${id} or ${history(id, 'settled')})`);
+const stationCount = template<number>(
+  (id, type, district) => sql`((select coalesce(sum(c.n), 0) from station_history_counts c where c.station_id = ${id})
+    + (select count(*) from ${tickets} where (${tickets.targetStationId} = ${id} or ${claimable(id, type, district)})
+       and not exists (select 1 from station_tickets st where st.station_id = ${id} and st.ticket_id = ${tickets.id})))::int`,
+);
 
 /**
  * The scope of a list of the given view. For a station's whole history ("all", the figures) the tickets it
@@ -72,7 +93,7 @@ export function listScopeFilter(ctx: StaffContext, view: 'pool' | 'mine' | 'all'
   const s = ctx.station;
   if (!isStationRole(ctx.role) || !s || view === 'mine') return scopeFilter(ctx);
   if (view === 'pool') return claimableBy(s);
-  return sql`(${heldNamedOrPool(s)} or ${history(s)})`;
+  return stationAll(s.id, s.type, s.districtCode);
 }
 
 /**
@@ -84,8 +105,8 @@ export function listScopeFilter(ctx: StaffContext, view: 'pool' | 'mine' | 'all'
  */
 export function stationScopeParts(s: Station): { open: SQL; settled: SQL } {
   return {
-    open: sql`(${heldNamedOrPool(s)} or ${history(s, 'open')})`,
-    settled: sql`(${tickets.targetStationId} = ${s.id} or ${history(s, 'settled')})`,
+    open: stationOpen(s.id, s.type, s.districtCode),
+    settled: stationSettled(s.id),
   };
 }
 
@@ -95,7 +116,5 @@ export function stationScopeParts(s: Station): { open: SQL; settled: SQL } {
  * outside it.
  */
 export function stationScopeCount(s: Station): SQL<number> {
-  return sql<number>`((select coalesce(sum(c.n), 0) from station_history_counts c where c.station_id = ${s.id})
-    + (select count(*) from ${tickets} where (${tickets.targetStationId} = ${s.id} or ${claimableBy(s)})
-       and not exists (select 1 from station_tickets st where st.station_id = ${s.id} and st.ticket_id = ${tickets.id})))::int`;
+  return stationCount(s.id, s.type, s.districtCode);
 }
