@@ -183,7 +183,7 @@ type PublicTicketSource = Pick<
 /** The business's view of its ticket, from rows already at hand (the submit answers with what it wrote). */
 export function publicTicketOf(
   t: PublicTicketSource,
-  events: { type: EventType; actorStationName: string | null; actorKind: string; data: Record<string, unknown>; createdAt: Date }[],
+  events: { type: EventType; actorStationName: string | null; actorKind: string; data: Record<string, unknown>; createdAt: Date | string }[],
   files: unknown[],
 ) {
   const open = (OPEN as readonly string[]).includes(t.status);

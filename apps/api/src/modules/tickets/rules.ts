@@ -13,7 +13,8 @@ export interface RuleTicket {
   poolDistrictCode: string | null;
   awaitingSupplement: boolean;
   extensionPendingDays: number | null;
-  firstResolvedAt: Date | null;
+  /** Only whether there is one matters (a Date, or ISO text from a raw statement). */
+  firstResolvedAt: Date | string | null;
 }
 
 export const OPEN_STATES: readonly TicketStatus[] = ['pending_dispatch', 'pending_claim', 'in_progress'];
