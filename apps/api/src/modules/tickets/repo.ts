@@ -255,24 +255,7 @@ const detailFields = {
 };
 
 function detailColumns(now: Date) {
-  return {
-    ...summaryColumns(now),
-    proxySource: tickets.proxySource,
-    entryStationId: tickets.entryStationId,
-    entryStationName: entry.name,
-    accountId: tickets.accountId,
-    uscc: tickets.uscc,
-    contactName: tickets.contactName,
-    contactPhone: tickets.contactPhone,
-    content: tickets.content,
-    firstClaimedAt: tickets.firstClaimedAt,
-    firstResolvedAt: tickets.firstResolvedAt,
-    solved: tickets.solved,
-    ratingComment: tickets.ratingComment,
-    ratedAt: tickets.ratedAt,
-    ratedVia: tickets.ratedVia,
-    mergedIntoId: tickets.mergedIntoId,
-  };
+  return { ...summaryColumns(now), ...detailFields };
 }
 
 export async function findTicket(executor: Executor, now: Date, where: SQL) {
