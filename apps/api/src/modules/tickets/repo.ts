@@ -254,22 +254,6 @@ const detailFields = {
   mergedIntoId: tickets.mergedIntoId,
 };
 
-function detailColumns(now: Date) {
-  return { ...summaryColumns(now), ...detailFields };
-}
-
-export async function findTicket(executor: Executor, now: Date, where: SQL) {
-  const [row] = await executor
-    .select(detailColumns(now))
-    .from(tickets)
-    .leftJoin(holder, eq(holder.id, tickets.stationId))
-    .leftJoin(entry, eq(entry.id, tickets.entryStationId))
-    .leftJoin(assignee, eq(assignee.id, tickets.assigneeId))
-    .where(where);
-  return row ?? null;
-}
-export type TicketRow = NonNullable<Awaited<ReturnType<typeof findTicket>>>;
-
 export type AttachmentRow = { id: string; name: string; size: number; mime: string; eventId: number | null; createdAt: string };
 
 /** A time as JavaScript's toISOString writes it (what the API answers for every Date). */
@@ -288,17 +272,43 @@ function attachmentsJson(publicOnly: boolean): SQL<AttachmentRow[] | string> {
 const detailSelect = selectList(detailFields);
 type DetailRow = Joined<RowOf<typeof summaryFields & typeof detailFields>, 'stationName' | 'assigneeName' | 'entryStationName'> & { color: Color | null };
 
-/** The detail's statement, for staff (0) and for the enterprise (1): a template of the moment of the colour and the condition. */
-const detailStatement = [false, true].map((publicOnly) =>
+/**
+ * A ticket's statement: its row with the names of its stations and assignee and its colour, then `extra` (the
+ * attachments, or nothing); a template of the moment of the colour and the condition.
+ */
+const ticketStatement = (extra: SQL) =>
   template(
-    (at, where) => sql`select ${summarySelect}, ${detailSelect}, ${colorAt(at)} as "color", ${attachmentsJson(publicOnly)} as "attachments"
+    (at, where) => sql`select ${summarySelect}, ${detailSelect}, ${colorAt(at)} as "color"${extra}
       from ${tickets}
       left join ${stations} ${holder} on ${holder.id} = ${tickets.stationId}
       left join ${stations} ${entry} on ${entry.id} = ${tickets.entryStationId}
       left join ${users} ${assignee} on ${assignee.id} = ${tickets.assigneeId}
       where ${where}`,
-  ),
-);
+  );
+const plainTicket = ticketStatement(sql``);
+/** With its attachments, for staff (0) and for the enterprise (1). */
+const detailStatement = [false, true].map((publicOnly) => ticketStatement(sql`, ${attachmentsJson(publicOnly)} as "attachments"`));
+
+/** The row's time columns: a raw statement answers them as ISO text, the rules compute with Dates. */
+const TIME_KEYS = Object.entries({ ...summaryFields, ...detailFields })
+  .filter(([, column]) => column.getSQLType().startsWith('timestamp'))
+  .map(([key]) => key as keyof DetailRow);
+type TicketFields = typeof summaryFields & typeof detailFields;
+type TimeKey = { [K in keyof TicketFields]: TicketFields[K] extends { _: { data: Date } } ? K : never }[keyof TicketFields];
+type Dated<R> = { [K in keyof R]: K extends TimeKey ? (null extends R[K] ? Date | null : Date) : R[K] };
+
+/**
+ * The ticket as the actions and the rules read it: the detail's columns, times as Dates. One statement, its text
+ * rendered once (lib/sql-template.ts).
+ */
+export async function findTicket(executor: Executor, now: Date, where: SQL) {
+  const [row] = await rowsOf<DetailRow>(executor, plainTicket(now.toISOString(), where));
+  if (!row) return null;
+  const dated: Record<string, unknown> = { ...row };
+  for (const key of TIME_KEYS) dated[key] = row[key] === null ? null : new Date(row[key] as string);
+  return dated as Dated<DetailRow>;
+}
+export type TicketRow = NonNullable<Awaited<ReturnType<typeof findTicket>>>;
 
 /**
  * The ticket with the names of its stations and assignee, and its attachments: one statement, its text rendered once
