@@ -3,6 +3,17 @@
 export const ROLES = ['enterprise', 'staff', 'station_lead', 'dispatcher', 'leader', 'admin'] as const;
 export type Role = Exclude<(typeof ROLES)[number], 'enterprise'>;
 export const STAFF_ROLES = ['staff', 'station_lead', 'dispatcher', 'leader', 'admin'] as const satisfies readonly Role[];
+
+/** A signed-in staff user as the API answers it (the sign-in's `user`, /auth/me): the server's request user extends it. */
+export interface SessionUser {
+  id: string;
+  username: string;
+  name: string;
+  role: Role;
+  stationId: string | null;
+  districtCode: string | null;
+  mustChangePassword: boolean;
+}
 export const ROLE_LABELS: Record<(typeof ROLES)[number], string> = {
   enterprise: '企业用户',
   staff: '站点工作人员',

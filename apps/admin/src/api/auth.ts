@@ -1,15 +1,7 @@
-import type { Role } from '@ys/shared';
+import type { SessionUser } from '@ys/shared';
 import { http, request } from './http.ts';
 
-export interface SessionUser {
-  id: string;
-  username: string;
-  name: string;
-  role: Role;
-  stationId: string | null;
-  districtCode: string | null;
-  mustChangePassword: boolean;
-}
+export type { SessionUser };
 
 export interface SessionReply {
   accessToken: string;

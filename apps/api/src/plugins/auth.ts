@@ -5,7 +5,7 @@
  * deactivated, locked or must-change-password account stops at once (re-read, or on PGlite kept until it changes).
  */
 import jwt from '@fastify/jwt';
-import type { Role, StationType } from '@ys/shared';
+import type { Role, SessionUser, StationType } from '@ys/shared';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -13,14 +13,7 @@ import { AppError } from '../errors.ts';
 
 export type AuthMode = 'public' | 'staff' | 'enterprise';
 
-export interface StaffUser {
-  id: string;
-  username: string;
-  name: string;
-  role: Role;
-  stationId: string | null;
-  districtCode: string | null;
-  mustChangePassword: boolean;
+export interface StaffUser extends SessionUser {
   /**
    * The user's station, read with the user (one query per request, not two); undefined when the caller built
    * the user without it (then staffContext reads it).
