@@ -41,6 +41,8 @@ const duration = Number(opt.duration);
 const connections = Number(opt.connections);
 const only = opt.only?.split(',').map((s) => s.trim());
 const wanted = (name) => !only || only.some((o) => name.startsWith(o));
+/** A group of scenarios runs when a name asked for is a prefix of the group's, or has it as a prefix ('pglite list' runs the PGlite group). */
+const wantedGroup = (group) => !only || only.some((o) => group.startsWith(o) || o.startsWith(group));
 const quiet = () => waitForQuiet(Number(opt['quiet-load']), Number(opt['quiet-wait']) * 1000);
 
 const results = [];
@@ -103,8 +105,8 @@ function seed(args) {
 }
 
 const seeds = {};
-const needPg = ['submit', 'list', 'detail', 'claim', 'stats', 'export', 'raw'].some(wanted);
-const needPglite = ['pglite', 'cold'].some(wanted);
+const needPg = ['submit', 'list', 'detail', 'claim', 'stats', 'export', 'raw'].some(wantedGroup);
+const needPglite = ['pglite', 'cold'].some(wantedGroup);
 if (needPg && (opt.reseed || (await pgTicketCount()) < Number(opt.tickets))) {
   console.log(`load ${load1()} before seeding PostgreSQL`);
   seeds.postgres = { ...seed(['--pg', PG_URL, '--tickets', opt.tickets]), load: load1() };
@@ -259,7 +261,7 @@ async function pgScenarios() {
     }
 
     // claim + resolve on what the submit scenario filed for the quiet station
-    if (wanted('claim')) {
+    if (wantedGroup('claim')) {
       const queue = (await sql`select id from tickets where target_station_id = ${quietSt.id} and status = 'pending_claim' order by created_at`).map(
         (r) => r.id,
       );
@@ -310,7 +312,7 @@ async function statsAndExport(run, center, sql, raw, exportPid) {
   });
   await probe.arrayBuffer();
   if (probe.status === 404) {
-    if (wanted('stats')) notes.push('stats: /api/stats/overview is not there yet; not measured');
+    if (wantedGroup('stats')) notes.push('stats: /api/stats/overview is not there yet; not measured');
   } else {
     // A figure's time is its latency: one connection (50 would only queue behind the two cores).
     const one = { connections: 1 };
@@ -335,7 +337,7 @@ async function statsAndExport(run, center, sql, raw, exportPid) {
     aggTarget(await run('stats: overview, month', '≤ 50 ms', { path: `/api/stats/overview?${month}`, headers: auth, ...one }), 50);
     aggTarget(await run('stats: by station, month', '≤ 50 ms', { path: `/api/stats/by?dimension=station&${month}`, headers: auth, ...one }), 50);
   }
-  if (!wanted('export')) return;
+  if (!wantedGroup('export')) return;
   // 100,000 rows: the newest tickets from the date that leaves 100,000 after it
   const [edge] = await sql`select created_at from tickets where no like 'YS%' order by created_at desc offset 99999 limit 1`;
   const from = new Date(edge.created_at).toISOString();
@@ -380,7 +382,7 @@ function copyDir(from) {
 }
 
 async function pgliteScenarios() {
-  if (!['pglite'].some(wanted)) return;
+  if (!wantedGroup('pglite')) return;
   const dirs = [copyDir(PGLITE_DIR), copyDir(PGLITE_DIR)];
   const pgl = {};
   try {
@@ -458,7 +460,7 @@ async function pgliteScenarios() {
 }
 
 async function coldStarts() {
-  if (!wanted('cold')) return;
+  if (!wantedGroup('cold')) return;
   const once = async (label, dataDir, target, limitMs) => {
     await quiet();
     const times = [];
@@ -490,7 +492,7 @@ try {
   if (needPg) await pgScenarios();
   await pgliteScenarios();
   await coldStarts();
-  if (wanted('frontend')) for (const row of await frontEndBudgets(WORK)) record(row);
+  if (['frontend', 'admin', 'H5'].some(wantedGroup)) for (const row of await frontEndBudgets(WORK)) record(row);
 } finally {
   fs.rmSync(WORK, { recursive: true, force: true });
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type TicketStatus, ticketColor } from '@ys/shared';
+import { COLORS, type TicketStatus, ticketColor } from '@ys/shared';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSweep } from '../src/modules/tickets/sweep.ts';
@@ -145,7 +145,7 @@ describe('colours (DESIGN §4) in SQL', () => {
         { status: c.status, createdAt: new Date(c.created), resolveDueAt: new Date(c.due), claimDueAt: c.claimDue === null ? null : new Date(c.claimDue) },
         new Date(c.at),
       );
-      return { color, rank: color === null ? 4 : ['red', 'orange', 'yellow', 'green'].indexOf(color) };
+      return { color, rank: color === null ? 4 : COLORS.indexOf(color) };
     });
     expect(rows.map((r) => ({ color: r.color, rank: Number(r.rank) }))).toEqual(expected);
   });

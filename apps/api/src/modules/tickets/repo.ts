@@ -62,13 +62,14 @@ const dialect = new PgDialect();
  * a hundred for drizzle to assemble (a CPU profile of the pool list put a fifth of the server's time in drizzle's
  * building and mapping). The page statement turns each row into JSON text with it (listTickets).
  */
+const isTime = (column: PgColumn) => column.getSQLType().startsWith('timestamp');
 function selectList(fields: Record<string, PgColumn>): SQL {
   return sql.raw(
     Object.entries(fields)
       .map(([key, column]) => {
         const text = dialect.sqlToQuery(sql`${column}`).sql;
         // The drivers hand a raw statement's times over as PostgreSQL writes them: here they come as toISOString writes them.
-        return `${column.getSQLType().startsWith('timestamp') ? dialect.sqlToQuery(isoUtc(sql.raw(text))).sql : text} as "${key}"`;
+        return `${isTime(column) ? dialect.sqlToQuery(isoUtc(sql.raw(text))).sql : text} as "${key}"`;
       })
       .join(', '),
   );
@@ -80,6 +81,10 @@ type Field<C> = C extends { _: { data: infer D; notNull: infer N } } ? (D extend
 type RowOf<F> = { [K in keyof F]: Field<F[K]> };
 /** The columns of a left-joined table, null when there is no row to join. */
 type Joined<R, K extends keyof R> = Omit<R, K> & { [P in K]: R[P] | null };
+
+/** The names of the holding station and of the assignee, as the list and the ticket's statements join them. */
+const holderAndAssignee = sql`left join ${stations} ${holder} on ${holder.id} = ${tickets.stationId}
+      left join ${users} ${assignee} on ${assignee.id} = ${tickets.assigneeId}`;
 
 export type ListSort = 'urgency' | 'createdAt' | '-createdAt';
 
@@ -132,8 +137,7 @@ const pageStatement = bySort((sort) =>
     const order = keys.map((k) => (descending ? desc(k) : asc(k)));
     return sql`select row_to_json(item)::text as "item", json_build_array(${sql.join(keys, sql`, `)}) as "cursorKey", ${total} as "total"
       from ${tickets}${page}
-      left join ${stations} ${holder} on ${holder.id} = ${tickets.stationId}
-      left join ${users} ${assignee} on ${assignee.id} = ${tickets.assigneeId}
+      ${holderAndAssignee}
       cross join lateral (select ${summarySelect}, ${colorAt(at)} as "color") item
       ${where}
       order by ${sql.join(order, sql`, `)} limit ${limit}${skip}`;
@@ -280,9 +284,8 @@ const ticketStatement = (extra: SQL) =>
   template(
     (at, where) => sql`select ${summarySelect}, ${detailSelect}, ${colorAt(at)} as "color"${extra}
       from ${tickets}
-      left join ${stations} ${holder} on ${holder.id} = ${tickets.stationId}
+      ${holderAndAssignee}
       left join ${stations} ${entry} on ${entry.id} = ${tickets.entryStationId}
-      left join ${users} ${assignee} on ${assignee.id} = ${tickets.assigneeId}
       where ${where}`,
   );
 const plainTicket = ticketStatement(sql``);
@@ -291,7 +294,7 @@ const detailStatement = [false, true].map((publicOnly) => ticketStatement(sql`, 
 
 /** The row's time columns: a raw statement answers them as ISO text, the rules compute with Dates. */
 const TIME_KEYS = Object.entries({ ...summaryFields, ...detailFields })
-  .filter(([, column]) => column.getSQLType().startsWith('timestamp'))
+  .filter(([, column]) => isTime(column))
   .map(([key]) => key as keyof DetailRow);
 type TicketFields = typeof summaryFields & typeof detailFields;
 type TimeKey = { [K in keyof TicketFields]: TicketFields[K] extends { _: { data: Date } } ? K : never }[keyof TicketFields];

@@ -35,7 +35,8 @@ export async function staffContext(executor: Executor, user: StaffUser): Promise
 type Station = NonNullable<StaffContext['station']>;
 
 // The station conditions below are templates (lib/sql-template.ts): rendered once, called with the station's id,
-// type and district.
+// type and district (`of`).
+const of = (s: Station) => [s.id, s.type, s.districtCode] as const;
 const claimable = template(
   (id, type, district) =>
     sql`(${tickets.status} = 'pending_claim' and (${tickets.targetStationId} = ${id} or (${tickets.targetStationId} is null and ${tickets.poolType} = ${type} and ${tickets.poolDistrictCode} = ${district})))`,
@@ -43,7 +44,7 @@ const claimable = template(
 
 /** Tickets waiting in a pool this station may claim from. */
 export function claimableBy(station: Station): SQL {
-  return claimable(station.id, station.type, station.districtCode);
+  return claimable(...of(station));
 }
 
 /** What a station holds, what it is named for, and what it may claim from its pool: the open arms of every station scope. */
@@ -57,7 +58,7 @@ export function scopeFilter(ctx: StaffContext): SQL {
     const s = ctx.station;
     if (!s) return sql`false`;
     // The station's pool, what it holds or is targeted with, and what it handled before (then transferred or returned).
-    return stationScope(s.id, s.type, s.districtCode);
+    return stationScope(...of(s));
   }
   if (ctx.districtCode) return sql`${tickets.districtCode} = ${ctx.districtCode}`;
   return sql`true`;
@@ -93,7 +94,7 @@ export function listScopeFilter(ctx: StaffContext, view: 'pool' | 'mine' | 'all'
   const s = ctx.station;
   if (!isStationRole(ctx.role) || !s || view === 'mine') return scopeFilter(ctx);
   if (view === 'pool') return claimableBy(s);
-  return stationAll(s.id, s.type, s.districtCode);
+  return stationAll(...of(s));
 }
 
 /**
@@ -105,7 +106,7 @@ export function listScopeFilter(ctx: StaffContext, view: 'pool' | 'mine' | 'all'
  */
 export function stationScopeParts(s: Station): { open: SQL; settled: SQL } {
   return {
-    open: stationOpen(s.id, s.type, s.districtCode),
+    open: stationOpen(...of(s)),
     settled: stationSettled(s.id),
   };
 }
@@ -116,5 +117,5 @@ export function stationScopeParts(s: Station): { open: SQL; settled: SQL } {
  * outside it.
  */
 export function stationScopeCount(s: Station): SQL<number> {
-  return stationCount(s.id, s.type, s.districtCode);
+  return stationCount(...of(s));
 }
