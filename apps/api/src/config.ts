@@ -37,6 +37,12 @@ export interface Config {
   corsOrigins: string[];
   trustProxy: boolean;
   sweepIntervalSeconds: number;
+  /**
+   * PostgreSQL: how long a staff user's row may be answered from memory (0 = read on every request). Changes made
+   * through this instance drop it at once, and another instance's at its staff_changed notification; this bounds
+   * a notification that never arrives (plugins/auth.ts).
+   */
+  staffCacheSeconds: number;
   staticDirs: { admin: string; h5: string };
   /** Attachments in an S3-compatible bucket instead of DATA_DIR/files. */
   s3: S3Config | null;
@@ -200,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     sweepIntervalSeconds: int(env, 'SWEEP_INTERVAL_SECONDS', 60, 0, 86_400),
+    staffCacheSeconds: int(env, 'STAFF_CACHE_SECONDS', 5, 0, 60),
     staticDirs: {
       admin: path.resolve(str(env, 'ADMIN_DIST', path.join(root, 'apps/admin/dist'))),
       h5: path.resolve(str(env, 'H5_DIST', path.join(root, 'apps/h5/dist'))),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { enterpriseToken, submit } from './fixtures.ts';
 import { build, refreshCookie, type TestApp } from './helper.ts';
 
@@ -154,18 +154,26 @@ describe('a signed-in user, changed', () => {
   const pool = async (token: string) =>
     (await t.as(token, { method: 'GET', url: '/api/tickets?view=pool&limit=100' })).json().items.map((i: { no: string }) => i.no);
 
-  it('is seen changed by the very next request, whether the API or a statement made the change', async () => {
+  // On PGlite every change is a statement of this process, and is seen by the very next request. On PostgreSQL a
+  // change through the API is seen so too; a statement of another connection (another instance) is seen once its
+  // staff_changed notification arrives, milliseconds later.
+  const seen = async <T>(read: () => Promise<T>, expected: T) => {
+    if (t.database.kind === 'pglite') expect(await read()).toEqual(expected);
+    else await expect.poll(read, { timeout: 1500, interval: 10 }).toEqual(expected);
+  };
+
+  it('is seen changed by the next request, whether the API or a statement made the change', async () => {
     const token = await t.login('jy_court');
     const userId = (await me(token)).json().id as string;
     expect((await me(token)).json().name).not.toBe('改名后');
 
     await t.database.rows(sql`update users set name = '改名后' where id = ${userId}`);
-    expect((await me(token)).json().name).toBe('改名后');
+    await seen(async () => (await me(token)).json().name, '改名后');
 
     await t.database.rows(sql`update users set locked_until = now() + interval '10 minutes' where id = ${userId}`);
-    expect((await me(token)).json().error.code).toBe('ACCOUNT_LOCKED');
+    await seen(async () => (await me(token)).json().error?.code, 'ACCOUNT_LOCKED');
     await t.database.rows(sql`update users set locked_until = null where id = ${userId}`);
-    expect((await me(token)).statusCode).toBe(200);
+    await seen(async () => (await me(token)).statusCode, 200);
 
     const admin = await t.login('admin');
     const patch = (active: boolean) => t.as(admin, { method: 'PATCH', url: `/api/admin/users/${userId}`, payload: { active } });
@@ -179,8 +187,62 @@ describe('a signed-in user, changed', () => {
     const { no } = await submit(t, ent, { stationCode: 'jy-legal', categoryCode: 'case_progress', districtCode: '150207' });
     expect(await pool(token)).toContain(no);
     await t.database.rows(sql`update stations set district_code = '150203' where code = 'jy-court'`);
-    expect(await pool(token)).not.toContain(no);
+    await seen(async () => (await pool(token)).includes(no), false);
     await t.database.rows(sql`update stations set district_code = '150207' where code = 'jy-court'`);
-    expect(await pool(token)).toContain(no);
+    await seen(async () => (await pool(token)).includes(no), true);
+  });
+
+  it('answers a changed password at once: the must-change flag kept in memory is dropped with it', async () => {
+    const admin = await t.login('admin');
+    const [row] = await t.database.rows<{ id: string }>(sql`select id from users where username = 'kd_legal'`);
+    const reset = await t.as(admin, { method: 'POST', url: `/api/admin/users/${row!.id}/reset-password`, payload: { password: 'Reset@2025x' } });
+    expect(reset.statusCode).toBe(200);
+    const token = await t.login('kd_legal', 'Reset@2025x');
+    expect((await me(token)).json().mustChangePassword).toBe(true);
+    expect((await t.as(token, { method: 'GET', url: '/api/tickets?view=pool' })).json().error.code).toBe('PASSWORD_CHANGE_REQUIRED');
+    const changed = await t.as(token, { method: 'POST', url: '/api/auth/password', payload: { oldPassword: 'Reset@2025x', newPassword: 'Changed@2025x' } });
+    expect(changed.statusCode).toBe(200);
+    expect((await t.as(token, { method: 'GET', url: '/api/tickets?view=pool' })).statusCode).toBe(200);
+  });
+});
+
+describe.skipIf(inject('testDb') !== 'pg')('staff rows kept in memory on PostgreSQL', () => {
+  // A change that no trigger announces (replica mode skips them): only the bound ends the row kept.
+  const lockSilently = (app: TestApp) =>
+    app.database.db.transaction(async (tx) => {
+      await tx.execute(sql`set local session_replication_role = replica`);
+      await tx.execute(sql`update users set locked_until = now() + interval '10 minutes' where username = 'jy_court'`);
+    });
+  const status = async (app: TestApp, token: string) => {
+    const res = await app.as(token, { method: 'GET', url: '/api/tickets?view=pool' });
+    return res.statusCode === 200 ? 200 : res.json().error.code;
+  };
+
+  it('keeps a row at most STAFF_CACHE_SECONDS when no notification comes', async () => {
+    const short = await build({ STAFF_CACHE_SECONDS: '1' });
+    try {
+      const token = await short.login('jy_court');
+      // The sign-in's own notification (it wrote the user's last login) drops the rows when it arrives: let it pass.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await status(short, token)).toBe(200);
+      await lockSilently(short);
+      expect(await status(short, token)).toBe(200);
+      await new Promise((r) => setTimeout(r, 1100));
+      expect(await status(short, token)).toBe('ACCOUNT_LOCKED');
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('reads the row on every request with STAFF_CACHE_SECONDS=0', async () => {
+    const off = await build({ STAFF_CACHE_SECONDS: '0' });
+    try {
+      const token = await off.login('jy_court');
+      expect(await status(off, token)).toBe(200);
+      await lockSilently(off);
+      expect(await status(off, token)).toBe('ACCOUNT_LOCKED');
+    } finally {
+      await off.close();
+    }
   });
 });

@@ -249,6 +249,29 @@ describe.skipIf(!onPg)('two instances on one PostgreSQL, Redis and S3-compatible
     expect(audit!.n).toBe(1);
   });
 
+  it('stops on the other instance, within milliseconds, a user disabled or renamed on one, though that one keeps staff rows in memory', async () => {
+    const admin = await login(a, 'admin', 'Admin@2025');
+    const police = await login(b, 'qs_police', 'Police@2025');
+    const me = () => call(b, 'GET', '/api/auth/me', { token: police.token });
+    expect((await me()).status).toBe(200); // B keeps the row now (STAFF_CACHE_SECONDS, 5 s by default)
+    const { id } = (await me()).body as { id: string };
+    /** How long B takes to see what `check` waits for: the notification's path, well inside the 5 s a row may be kept. */
+    const within = async (check: (res: Res) => boolean) => {
+      const started = Date.now();
+      while (!check(await me())) {
+        if (Date.now() - started > 1500) throw new Error('not seen within 1.5 s');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    expect((await call(a, 'PATCH', `/api/admin/users/${id}`, { token: admin.token, body: { active: false } })).status).toBe(200);
+    await within((res) => res.status === 401 && res.body.error.message === '账号已停用');
+    expect((await call(a, 'PATCH', `/api/admin/users/${id}`, { token: admin.token, body: { active: true } })).status).toBe(200);
+    await within((res) => res.status === 200);
+    // A statement by hand (no instance made it) is seen the same way.
+    await sql`update users set name = '改名后' where id = ${id}`;
+    await within((res) => res.body.name === '改名后');
+  });
+
   it('stores an attachment through one instance and serves it from the other', async () => {
     const ent = await enterprise(b, a, `${PHONE.slice(0, 10)}8`);
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');

@@ -35,6 +35,12 @@ export interface Database {
    * whole-history overview took 700 ms where the plan for its parameters takes 65 ms.
    */
   analytic<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
+  /**
+   * Calls onNotify at each notification on `channel`, and onListen each time listening starts: at first and, on
+   * PostgreSQL, after the listening connection was lost and made again (what was sent in between is lost). Answers
+   * the unlisten.
+   */
+  listen(channel: string, onNotify: () => void, onListen?: () => void): Promise<() => Promise<void>>;
   ping(): Promise<void>;
   close(): Promise<void>;
   /** PGlite only: the client, for dumps in tests and backups. */
@@ -146,6 +152,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       url: opts.databaseUrl,
       rows: (query, executor = db) => rowsOf(executor, query),
       analytic: (query) => rowsOf(unprepared, query),
+      listen: async (channel, onNotify, onListen) => (await client.listen(channel, () => onNotify(), onListen)).unlisten,
       ping: async () => {
         await client`select 1`;
       },
@@ -177,6 +184,14 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     pglite: client,
     rows: (query, executor = db) => rowsOf(executor, query),
     analytic: (query) => rowsOf(unprepared, query),
+    listen: async (channel, onNotify, onListen) => {
+      const unlisten = await client.listen(channel, () => onNotify());
+      onListen?.();
+      // A database closed first has stopped listening.
+      return async () => {
+        if (!client.closed) await unlisten();
+      };
+    },
     ping: async () => {
       await client.query('select 1');
     },

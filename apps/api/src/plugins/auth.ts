@@ -2,7 +2,7 @@
  * Who is calling, and may they. Each route declares `config.auth` ('public' | 'staff' | 'enterprise',
  * default 'staff') and, for staff, `config.roles`. Staff and enterprise tokens carry a `kind` claim:
  * neither opens the other's endpoints. The staff user is checked on every request so that a
- * deactivated, locked or must-change-password account stops at once (re-read, or on PGlite kept until it changes).
+ * deactivated, locked or must-change-password account stops at once (kept in memory only until a change: staffRows).
  */
 import jwt from '@fastify/jwt';
 import type { Role, SessionUser, StationType } from '@ys/shared';
@@ -45,6 +45,8 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     signToken(payload: TokenPayload, expiresInSeconds: number): string;
+    /** Users or stations changed here: the staff rows kept in memory are dropped (call it once the change commits). */
+    staffChanged(): void;
   }
 }
 
@@ -85,36 +87,61 @@ const STAFF_READ = sql.raw(`select u.id, u.username, u.name, u.role, u.station_i
   s.type as "stationType", s.district_code as "stationDistrictCode", s.name as "stationName"
   from users u left join stations s on s.id = u.station_id where u.id =`);
 
+/** The staff rows the hook reads: `forget` drops what is kept, for a change of users or stations made here. */
+interface StaffRows {
+  read(id: string): Promise<StaffRow | undefined>;
+  forget(): void;
+}
+
 /**
- * The staff row of a request. On PGlite the rows are kept in memory: only this process opens the data dir, so every
- * change to users or stations is a statement of this process, and the trigger of drizzle/0011 signals it in the answer
- * to the statement that commits it — the rows are dropped before the caller of that write goes on. A row read while a
- * change went by is not kept. On PostgreSQL another instance may change a row at any moment: the row is read each time.
+ * The staff row of a request, kept in memory and dropped whenever users or stations change: the trigger of
+ * drizzle/0011 notifies `staff_changed` when a statement that changes them commits, and this instance's own
+ * changes drop the rows at once as well (`app.staffChanged`, called by those writes). A row read while a change
+ * went by is not kept.
+ * - PGlite: kept until a change. Only this process opens the data dir, and PGlite hands the notification back in
+ *   the answer to the committing statement: the rows are dropped before the writer goes on.
+ * - PostgreSQL: another instance's change arrives with its notification, milliseconds after its commit, on a
+ *   connection of its own. A row is kept at most STAFF_CACHE_SECONDS (5) all the same: for a notification lost
+ *   while that connection was down (everything is dropped when it listens again), or one that never comes (a
+ *   pooler in transaction mode drops LISTEN). STAFF_CACHE_SECONDS=0 reads the row on every request.
  */
-async function staffRowReader(app: FastifyInstance): Promise<(id: string) => Promise<StaffRow | undefined>> {
+async function staffRows(app: FastifyInstance): Promise<StaffRows> {
   const database = app.db;
   const read = async (id: string) => (await database.rows<StaffRow>(sql`${STAFF_READ} ${id}`))[0];
-  const client = database.kind === 'pglite' ? database.pglite : undefined;
-  if (!client) return read;
-  const kept = new Map<string, StaffRow | undefined>();
+  const keepMs = database.kind === 'pglite' ? Number.POSITIVE_INFINITY : app.config.staffCacheSeconds * 1000;
+  const uncached: StaffRows = { read, forget: () => {} };
+  if (keepMs <= 0) return uncached;
+  const kept = new Map<string, { row: StaffRow | undefined; until: number }>();
   let changes = 0;
-  const unlisten = await client.listen('staff_changed', () => {
+  const forget = () => {
     changes += 1;
     kept.clear();
-  });
-  // Several apps may share one database (tests): each stops listening when it closes (a database closed first has stopped).
+  };
+  let unlisten: () => Promise<void>;
+  try {
+    unlisten = await database.listen('staff_changed', forget, forget);
+  } catch (err) {
+    app.log.warn({ err }, 'staff_changed: cannot listen; staff rows are read on every request');
+    return uncached;
+  }
+  // Several apps may share one database (tests): each stops listening when it closes.
   app.addHook('onClose', async () => {
-    if (!client.closed) await unlisten().catch(() => {});
+    await unlisten().catch(() => {});
   });
-  return async (id) => {
-    if (kept.has(id)) return kept.get(id);
-    const before = changes;
-    const row = await read(id);
-    if (changes === before) {
-      if (kept.size >= 10_000) kept.clear();
-      kept.set(id, row);
-    }
-    return row;
+  return {
+    forget,
+    read: async (id) => {
+      const now = Date.now();
+      const hit = kept.get(id);
+      if (hit && hit.until > now) return hit.row;
+      const before = changes;
+      const row = await read(id);
+      if (changes === before) {
+        if (kept.size >= 10_000) kept.clear();
+        kept.set(id, { row, until: now + keepMs });
+      }
+      return row;
+    },
   };
 }
 
@@ -123,7 +150,8 @@ export default fp(
     const { config } = app;
     await app.register(jwt, { secret: config.jwtSecret, sign: { algorithm: 'HS256' }, verify: { algorithms: ['HS256'] } });
 
-    const staffRow = await staffRowReader(app);
+    const kept = await staffRows(app);
+    app.decorate('staffChanged', kept.forget);
 
     app.decorate('signToken', (payload: TokenPayload, expiresInSeconds: number) => app.jwt.sign(payload, { expiresIn: expiresInSeconds }));
 
@@ -162,7 +190,7 @@ export default fp(
       }
 
       if (payload.kind !== 'staff') throw unauthenticated('请使用工作人员账号登录');
-      const user = await staffRow(payload.sub);
+      const user = await kept.read(payload.sub);
       if (!user?.active) throw unauthenticated('账号已停用');
       if (user.lockedUntilMs > Date.now()) throw new AppError('ACCOUNT_LOCKED', '账号已锁定，请稍后再试或联系管理员解锁');
       if (user.mustChangePassword && !cfg.allowPendingPasswordChange) {

@@ -35,6 +35,9 @@ async function auditedWrite<T>(
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(audit.duplicate);
     throw err;
+  } finally {
+    // A user or a station may have changed: the auth hook reads it afresh (plugins/auth.ts).
+    app.staffChanged();
   }
 }
 

@@ -105,6 +105,7 @@ export async function login(app: FastifyInstance, request: FastifyRequest, usern
       })
       .where(eq(users.id, user.id))
       .returning({ lockedUntil: users.lockedUntil });
+    app.staffChanged();
     const nowLocked = !!row?.lockedUntil && row.lockedUntil > new Date();
     await audit(false, nowLocked ? 'locked_now' : 'bad_password');
     throw nowLocked ? locked() : new AppError('UNAUTHENTICATED', BAD_CREDENTIALS);
@@ -114,6 +115,7 @@ export async function login(app: FastifyInstance, request: FastifyRequest, usern
     throw new AppError('UNAUTHENTICATED', '账号已停用，请联系管理员');
   }
   await app.db.db.update(users).set({ failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() }).where(eq(users.id, user.id));
+  app.staffChanged();
   await audit(true);
   const refresh = await issueRefreshToken(app, request, user.id, randomUUID());
   return { accessToken: accessTokenFor(app, user), refreshToken: refresh.token, refreshExpiresAt: refresh.expiresAt, user: publicUser(user) };
@@ -183,6 +185,7 @@ export async function changePassword(app: FastifyInstance, request: FastifyReque
       .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), gt(refreshTokens.expiresAt, new Date())));
     await writeAudit(tx, request, { action: 'auth.password_change', targetType: 'user', targetId: userId });
   });
+  app.staffChanged();
   const refreshed = await issueRefreshToken(app, request, userId, randomUUID());
   return {
     accessToken: accessTokenFor(app, { ...user, mustChangePassword: false }),
