@@ -117,6 +117,27 @@ describe('colours (DESIGN §4) in SQL', () => {
     clock.set('2026-11-20T02:00:00Z');
   });
 
+  it('lists red and orange in the urgency order of the whole list, a ticket at its orange instant included', async () => {
+    clock.set('2026-11-23T00:00:00Z'); // Mon 08:00
+    const { no } = await submit(t, tokens.ent, { categoryCode: 'legal_consult', stationCode: 'jy-legal' }); // due 11-26T16:00Z
+    await post(t, await t.login('jy_legal'), `/api/tickets/${await idOf(t, no)}/claim`);
+    const police = await submit(t, tokens.ent, { categoryCode: 'public_security', stationCode: 'jy-police' }); // claim due in hours
+    const orangeAt = Date.parse('2026-11-23T00:00:00Z') + (Date.parse('2026-11-26T16:00:00Z') - Date.parse('2026-11-23T00:00:00Z')) * 0.8;
+    const items = async (query: string) => (await staffGet(tokens.center, `/api/tickets?${query}&limit=100`)).json();
+    for (const at of [orangeAt - 1, orangeAt, orangeAt + 1, orangeAt + 5000]) {
+      clock.set(new Date(at));
+      const all = (await items('view=all&status=pending_dispatch,pending_claim,in_progress')).items as { no: string; color: string }[];
+      const urgent = all.filter((i) => i.color === 'red' || i.color === 'orange').map((i) => i.no);
+      const listed = await items('view=all&color=red,orange');
+      expect(listed.items.map((i: { no: string }) => i.no)).toEqual(urgent);
+      expect(listed.total).toBe(urgent.length);
+      expect(urgent.includes(no)).toBe(at >= orangeAt);
+      expect(urgent).toContain(police.no);
+      expect(all.map((i) => i.color)).toContain('red');
+    }
+    clock.set('2026-11-20T02:00:00Z');
+  });
+
   it('gives the colour and rank of the TypeScript twin, at the thresholds and around them', async () => {
     // Spans of a day to a month and odd milliseconds; instants at 0.5 and 0.8 of the span exactly, 1 ms either side,
     // past the deadline and before creation; a zero span; claim deadlines passed and not.
@@ -209,6 +230,25 @@ describe('concurrency', () => {
     expect(a.statusCode).toBe(201);
     expect(b.statusCode).toBe(201);
     expect(a.json().no).toBe(b.json().no);
+  });
+});
+
+describe('search (q)', () => {
+  it('finds a part of the name or the title, letters in any case, wildcards literally', async () => {
+    const a = await submit(t, tokens.ent, { enterpriseName: '包头燚犇Acme公司', title: '合同咨询' });
+    const b = await submit(t, tokens.ent, { enterpriseName: '其他公司', title: '关于燚犇项目的问题' });
+    const c = await submit(t, tokens.ent, { enterpriseName: '无关公司', title: 'ACME 100% 燚完成' });
+    const found = async (q: string) =>
+      ((await staffGet(tokens.center, `/api/tickets?q=${encodeURIComponent(q)}&limit=100`)).json().items as { no: string }[])
+        .map((i) => i.no)
+        .filter((no) => [a.no, b.no, c.no].includes(no))
+        .sort();
+    expect(await found('燚犇')).toEqual([a.no, b.no].sort());
+    expect(await found('acme')).toEqual([a.no, c.no].sort());
+    expect(await found('燚犇a')).toEqual([a.no]);
+    expect(await found('100%')).toEqual([c.no]);
+    expect(await found('0% 燚')).toEqual([c.no]);
+    expect(await found('燚_')).toEqual([]);
   });
 });
 

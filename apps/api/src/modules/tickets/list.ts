@@ -105,12 +105,20 @@ const TICKET_NO = /^YS\d{14,}$/;
  * number, and the comparison would send every candidate row to the table (91 ms instead of 6 ms, measured).
  */
 function searchTerm(term: string): SQL {
-  const like = `%${escapeLike(term)}%`;
+  const pattern = `%${escapeLike(term)}%`;
   const number = term.toUpperCase();
-  return TICKET_NO.test(number)
-    ? sql`(${tickets.no} = ${number} or ${tickets.enterpriseName} ilike ${like} or ${tickets.title} ilike ${like})`
-    : sql`(${tickets.enterpriseName} ilike ${like} or ${tickets.title} ilike ${like})`;
+  const name = caseless(term)
+    ? sql`(${tickets.enterpriseName} like ${pattern} or ${tickets.title} like ${pattern})`
+    : sql`(${tickets.enterpriseName} ilike ${pattern} or ${tickets.title} ilike ${pattern})`;
+  return TICKET_NO.test(number) ? sql`(${tickets.no} = ${number} or ${name})` : name;
 }
+
+/**
+ * A term without a letter that has case (Chinese, digits, punctuation) matches the same rows with `like` as with
+ * `ilike`, which lower-cases every candidate's text first: a district's open tickets searched for a Chinese name,
+ * 2.6 → 0.8 ms on 1,000,000 tickets.
+ */
+const caseless = (term: string) => term.toLowerCase() === term && term.toUpperCase() === term;
 
 function parseTime(value: string | undefined, name: string): Date | undefined {
   if (value === undefined) return undefined;
@@ -132,17 +140,23 @@ function viewFilter(view: 'pool' | 'mine' | 'all', ctx: StaffContext): SQL | und
  * A colour filter as a range over the indexed instants an open ticket turns yellow and orange (drizzle/0005):
  * every red or orange ticket has turned orange by now, every green one has not yet turned yellow. The range is a
  * second wider than the rule, so that no rounding of those instants can leave a ticket out; colorSql decides.
+ * Red and orange together are every ticket whose orange instant has passed: the rule is asked only within that
+ * second (the city's 3.6 k red and orange tickets of 1,000,000 are counted without it).
  */
-function colorRange(colors: string[], now: Date): SQL {
+function colorFilter(colors: string[], now: Date): SQL {
   const within = (set: string[]) => colors.every((c) => set.includes(c));
   const soon = sql`${new Date(now.getTime() + 1000).toISOString()}::timestamptz`;
   const late = sql`${new Date(now.getTime() - 1000).toISOString()}::timestamptz`;
   const orangeAt = sql`ticket_orange_at(${tickets.status}, ${tickets.createdAt}, ${tickets.resolveDueAt}, ${tickets.claimDueAt})`;
   const yellowAt = sql`ticket_yellow_at(${tickets.createdAt}, ${tickets.resolveDueAt})`;
-  if (within(['red', 'orange'])) return sql` and ${orangeAt} <= ${soon}`;
-  if (within(['red', 'orange', 'yellow'])) return sql` and (${orangeAt} <= ${soon} or ${yellowAt} <= ${soon})`;
-  if (within(['green'])) return sql` and ${yellowAt} > ${late}`;
-  return sql``;
+  const rule = sql`${colorSql(now)} in ${colors}`;
+  if (within(['red', 'orange']) && colors.includes('red') && colors.includes('orange')) {
+    return sql`(${orangeAt} <= ${soon} and (${orangeAt} < ${late} or ${rule}))`;
+  }
+  if (within(['red', 'orange'])) return sql`(${rule} and ${orangeAt} <= ${soon})`;
+  if (within(['red', 'orange', 'yellow'])) return sql`(${rule} and (${orangeAt} <= ${soon} or ${yellowAt} <= ${soon}))`;
+  if (within(['green'])) return sql`(${rule} and ${yellowAt} > ${late})`;
+  return sql`(${rule})`;
 }
 
 /** A station's to-do: what it holds in progress and what waits in a pool it may claim from. */
@@ -162,7 +176,7 @@ export function listWhere(q: ListQueryT, ctx: StaffContext, now: Date): SQL | un
  * part with a scope of that part's size (scope.ts stationScopeParts) and, unfiltered, counts its history
  * without reading a ticket.
  */
-export function listPlan(q: ListQueryT, ctx: StaffContext, now: Date): { where: SQL | undefined; parts: ListParts; count?: SQL<number> } {
+export function listPlan(q: ListQueryT, ctx: StaffContext, now: Date): { where: SQL | undefined; parts: ListParts; count?: SQL<number>; byDue?: boolean } {
   const view = q.view ?? 'all';
   const filters = listFilters(q, ctx, now);
   const where = and(listScopeFilter(ctx, view), filters);
@@ -172,12 +186,15 @@ export function listPlan(q: ListQueryT, ctx: StaffContext, now: Date): { where: 
   // and orange: 3.7 k rows → 20; a district's open tickets matching q: 3.6 k index entries, 60 ms → 6 ms). A pool
   // takes the same path: counted and paged from one scan of its rows (PGlite, a pool of 5 k: 33 → 21 ms a page).
   const openOnly = (statusSet(q) ?? (view === 'pool' ? OPEN_STATUSES : TICKET_STATUSES)).every((st) => (OPEN_STATUSES as readonly string[]).includes(st));
+  // Only red and orange tickets: a red one's due time has passed and an orange one's has not, so the due times alone
+  // give the urgency order (ranking the city's 3.6 k red and orange tickets by colour cost twice what counting them does).
+  const byDue = q.color?.split(',').every((c) => c === 'red' || c === 'orange') ? { byDue: true } : {};
   const s = ctx.station;
   if (view === 'all' && isStationRole(ctx.role) && s) {
     const parts = stationScopeParts(s);
     if (openOnly) {
       const open = and(parts.open, filters);
-      return { where: open, parts: { open } };
+      return { where: open, parts: { open }, ...byDue };
     }
     return {
       where,
@@ -185,7 +202,7 @@ export function listPlan(q: ListQueryT, ctx: StaffContext, now: Date): { where: 
       count: filters ? undefined : stationScopeCount(s),
     };
   }
-  if (openOnly) return { where, parts: { open: where } };
+  if (openOnly) return { where, parts: { open: where }, ...byDue };
   return { where, parts: { open: and(measure.open, where), settled: and(sql`not ${measure.open}`, where) } };
 }
 
@@ -216,7 +233,7 @@ function listFilters(q: ListQueryT, ctx: StaffContext, now: Date): SQL | undefin
     // can then still prove that the partial indexes of open tickets apply, which it cannot from parameters; and
     // the planner does not count the same restriction twice. Only open tickets have a colour.
     statuses ? (statuses.length ? sql.raw(`"tickets"."status" in (${statuses.map((st) => `'${st}'`).join(', ')})`) : sql`false`) : undefined,
-    colors ? sql`(${colorSql(now)} in ${colors}${colorRange(colors, now)})` : undefined,
+    colors ? colorFilter(colors, now) : undefined,
     channels ? inArray(tickets.channel, channels) : undefined,
     q.categoryCode ? eq(tickets.categoryCode, q.categoryCode) : undefined,
     // "the station that holds or held it", as the figures group by station

@@ -100,6 +100,11 @@ export interface ListFilter {
   parts: ListParts;
   /** count(*) of where's rows, cheaper (listPlan). */
   count?: SQL<number>;
+  /**
+   * Every row is red or orange (listPlan): then the urgency order is the order of the due times (a red ticket's has
+   * passed, an orange one's has not), and the rows are ranked without computing their colours.
+   */
+  byDue?: boolean;
   sort?: ListSort;
   limit: number;
   offset: number;
@@ -144,19 +149,31 @@ const pageStatement = bySort((sort) =>
   }),
 );
 
-/** The urgency order's keys of each ticket matching `cond` (an index may hold them all): the page's ids are picked from these few columns. */
-const orderKeysOf = (at: unknown, cond: unknown) =>
-  sql`select ${tickets.id} as id, ${rankAt(at)} as r, ${tickets.resolveDueAt} as d from ${tickets} where ${cond}`;
+/**
+ * The urgency order's keys of each ticket matching `cond` (an index may hold them all): the page's ids are picked from
+ * these few columns. `rank` is the colour's rank, or one constant when the due time alone orders the rows (byDue).
+ */
+const orderKeysOf = (rank: unknown, cond: unknown) => sql`select ${tickets.id} as id, ${rank} as r, ${tickets.resolveDueAt} as d from ${tickets} where ${cond}`;
 
 /** Open tickets only, counted: each matching ticket's order keys kept once, counted, and the page taken from them. */
-const countedOpenPage = template(
-  (at, cond, limit, offset) => sql` inner join (with o as materialized (${orderKeysOf(at, cond)})
+const openPage = (rank: (at: unknown) => unknown) =>
+  template(
+    (at, cond, limit, offset) => sql` inner join (with o as materialized (${orderKeysOf(rank(at), cond)})
       select id, (select count(*)::int from o) as n from o order by r, d, id limit ${limit} offset ${offset}) page on page.id = ${tickets.id}`,
-);
+  );
+const countedOpenPage = openPage(rankAt);
+const countedOpenPageByDue = openPage(() => sql`0`);
 
 /** The open tickets first (ranks 0–3), then, only when they run out before the page does, the settled ones (rank 4). */
 const urgencyPageIds = template(
-  (at, open, reach, settled, limit, offset) => sql`where ${tickets.id} in (with o as materialized (${orderKeysOf(at, open)} order by 2, 3, 1 limit ${reach})
+  (
+    at,
+    open,
+    reach,
+    settled,
+    limit,
+    offset,
+  ) => sql`where ${tickets.id} in (with o as materialized (${orderKeysOf(rankAt(at), open)} order by 2, 3, 1 limit ${reach})
       select id from (select id, r, d from o${settled}) page order by r, d, id limit ${limit} offset ${offset})`,
 );
 const settledIds = template(
@@ -211,7 +228,7 @@ export async function listTickets(executor: Executor, now: Date, f: ListFilter) 
   let skip = offset ? sql` offset ${offset}` : none;
   if (sort === 'urgency' && counted && !('settled' in f.parts)) {
     // Open tickets only, counted: the rows counted are the rows paged, so one scan does both.
-    page = countedOpenPage(at, f.parts.open ?? sql`true`, f.limit, offset);
+    page = (f.byDue ? countedOpenPageByDue : countedOpenPage)(at, f.parts.open ?? sql`true`, f.limit, offset);
     count = sql`page.n`;
     condition = none;
     skip = none;
