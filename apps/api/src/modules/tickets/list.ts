@@ -140,8 +140,9 @@ function viewFilter(view: 'pool' | 'mine' | 'all', ctx: StaffContext): SQL | und
  * A colour filter as a range over the indexed instants an open ticket turns yellow and orange (drizzle/0005):
  * every red or orange ticket has turned orange by now, every green one has not yet turned yellow. The range is a
  * second wider than the rule, so that no rounding of those instants can leave a ticket out; colorSql decides.
- * Red and orange together are every ticket whose orange instant has passed: the rule is asked only within that
- * second (the city's 3.6 k red and orange tickets of 1,000,000 are counted without it).
+ * The rule stays beside the range, ANDed: a condition the rule ORs with (say, "orange a second ago or the rule") is
+ * estimated to keep a third of the rows instead of a few, and the planner then reads every candidate's row from the
+ * table instead of the index (the city's red and orange tickets: 2.5 → 23 ms, measured).
  */
 function colorFilter(colors: string[], now: Date): SQL {
   const within = (set: string[]) => colors.every((c) => set.includes(c));
@@ -150,9 +151,6 @@ function colorFilter(colors: string[], now: Date): SQL {
   const orangeAt = sql`ticket_orange_at(${tickets.status}, ${tickets.createdAt}, ${tickets.resolveDueAt}, ${tickets.claimDueAt})`;
   const yellowAt = sql`ticket_yellow_at(${tickets.createdAt}, ${tickets.resolveDueAt})`;
   const rule = sql`${colorSql(now)} in ${colors}`;
-  if (within(['red', 'orange']) && colors.includes('red') && colors.includes('orange')) {
-    return sql`(${orangeAt} <= ${soon} and (${orangeAt} < ${late} or ${rule}))`;
-  }
   if (within(['red', 'orange'])) return sql`(${rule} and ${orangeAt} <= ${soon})`;
   if (within(['red', 'orange', 'yellow'])) return sql`(${rule} and (${orangeAt} <= ${soon} or ${yellowAt} <= ${soon}))`;
   if (within(['green'])) return sql`(${rule} and ${yellowAt} > ${late})`;
