@@ -334,6 +334,42 @@ describe('the enterprise timeline', () => {
     expect(claimed.stationName).toContain('法官工作站');
     expect(pub.json().events.some((e: { type: string }) => e.type === 'supervised')).toBe(false);
   });
+
+  it('lists the files of public events and of the business, never those of an internal note; staff see them all', async () => {
+    const { id, no } = await ticketIn(t, 'in_progress', tokens);
+    const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const upload = async (name: string) => {
+      const boundary = 'ysboundary';
+      const payload = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: image/png\r\n\r\n`),
+        PNG,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      const res = await t.as(tokens.court, { method: 'POST', url: '/api/attachments', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().id as string;
+    };
+    const hidden = await upload('内部照片.png');
+    const shown = await upload('公开照片.png');
+    await post(t, tokens.court, `/api/tickets/${id}/messages`, { content: '内部：附现场照片', visibility: 'internal', attachmentIds: [hidden] });
+    await post(t, tokens.court, `/api/tickets/${id}/messages`, { content: '已处理，附照片', visibility: 'public', attachmentIds: [shown] });
+
+    const pub = (await t.as(tokens.ent, { method: 'GET', url: `/api/public/tickets/${no}` })).json();
+    expect(pub.attachments.map((a: { name: string }) => a.name)).toEqual(['公开照片.png']);
+    expect(pub.events.map((e: { type: string }) => e.type)).not.toContain('internal');
+    expect(pub.events.at(-1)).toMatchObject({ type: 'message', data: { content: '已处理，附照片' } });
+
+    const detail = (await staffGet(tokens.court, `/api/tickets/${id}`)).json();
+    expect(detail.attachments.map((a: { name: string }) => a.name)).toEqual(['内部照片.png', '公开照片.png']);
+    const events = detail.events as { id: number; type: string; visibility: string; createdAt: string; actorStationName: string | null }[];
+    expect(events.map((e) => e.visibility)).toContain('internal');
+    expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => a - b));
+    for (const e of events) {
+      expect(typeof e.id).toBe('number');
+      expect(e.createdAt).toBe(new Date(e.createdAt).toISOString());
+    }
+    expect(events.find((e) => e.type === 'claimed')?.actorStationName).toContain('法官工作站');
+  });
 });
 
 describe('the sweep', () => {

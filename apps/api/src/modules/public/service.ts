@@ -10,7 +10,7 @@ import { sha256 } from '../../lib/crypto.ts';
 import type { EnterpriseUser } from '../../plugins/auth.ts';
 import { bindAttachments } from '../attachments/service.ts';
 import { type Actor, addEvent } from '../tickets/events.ts';
-import { findTicket, type TicketRow, ticketAttachments, ticketTimeline } from '../tickets/repo.ts';
+import { findTicket, findTicketDetail, type TicketDetailRow, type TicketRow } from '../tickets/repo.ts';
 import { applyRating, guardedUpdate, type RatingInput } from '../tickets/service.ts';
 
 export const OTP_TTL_MS = 5 * 60_000;
@@ -144,20 +144,23 @@ const PUBLIC_DATA: Record<string, string[]> = {
   closed: ['reason'],
 };
 
+const own = (ent: EnterpriseUser, no: string) => and(eq(tickets.no, no.toUpperCase()), eq(tickets.accountId, ent.accountId))!;
+
 export async function findOwnTicket(app: FastifyInstance, ent: EnterpriseUser, no: string, executor: Executor = app.db.db) {
-  const t = await findTicket(executor, app.now(), and(eq(tickets.no, no.toUpperCase()), eq(tickets.accountId, ent.accountId))!);
+  const t = await findTicket(executor, app.now(), own(ent, no));
   if (!t) throw notFound('诉求');
   return t;
 }
 
+/** The business's own ticket with its public events and attachments: one statement. */
 export async function publicTicket(app: FastifyInstance, ent: EnterpriseUser, no: string) {
-  const t = await findOwnTicket(app, ent, no);
-  const [events, files] = await Promise.all([ticketTimeline(app.db.db, t.id, true), ticketAttachments(app.db.db, t.id, true)]);
-  return publicTicketOf(t, events, files);
+  const found = await findTicketDetail(app.db.db, app.now(), own(ent, no), true);
+  if (!found) throw notFound('诉求');
+  return publicTicketOf(found.ticket, found.events, found.attachments);
 }
 
 type PublicTicketSource = Pick<
-  TicketRow,
+  TicketRow | TicketDetailRow,
   | 'no'
   | 'status'
   | 'title'

@@ -14,7 +14,7 @@ import type { StaffUser } from '../../plugins/auth.ts';
 import { bindAttachments } from '../attachments/service.ts';
 import { writeAudit } from '../audit/service.ts';
 import { type Actor, addEvent, type RecordedEvent, recordEvents } from './events.ts';
-import { findTicket, findTicketWithAttachments, type TicketRow, ticketTimeline } from './repo.ts';
+import { findTicket, findTicketDetail, type TicketRow } from './repo.ts';
 import { allowedActions } from './rules.ts';
 import { type StaffContext, scopeFilter, staffContext } from './scope.ts';
 
@@ -31,13 +31,10 @@ export async function loadInScope(app: FastifyInstance, ctx: StaffContext, id: s
  * statements sent together (the events of a ticket outside the scope are read and dropped: 404 all the same).
  */
 export async function ticketDetail(app: FastifyInstance, ctx: StaffContext, id: string) {
-  const [found, events] = await Promise.all([
-    findTicketWithAttachments(app.db.db, app.now(), and(eq(tickets.id, id), scopeFilter(ctx))!, false),
-    ticketTimeline(app.db.db, id, false),
-  ]);
+  const found = await findTicketDetail(app.db.db, app.now(), and(eq(tickets.id, id), scopeFilter(ctx))!, false);
   if (!found) throw notFound('诉求');
   const { accountId: _a, firstResolvedAt: _f, ...rest } = found.ticket;
-  return { ...rest, events, attachments: found.attachments, allowedActions: allowedActions(found.ticket, ctx) };
+  return { ...rest, events: found.events, attachments: found.attachments, allowedActions: allowedActions(found.ticket, ctx) };
 }
 
 type Apply = (tx: Executor, t: TicketRow, ctx: StaffContext, now: Date) => Promise<void>;

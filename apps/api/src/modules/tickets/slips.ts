@@ -15,7 +15,7 @@ const SLIP_TITLES = { transfer: '转办单', feedback: '反馈单', visit: '回�
 
 export async function slip(app: FastifyInstance, ctx: StaffContext, id: string, kind: 'transfer' | 'feedback' | 'visit') {
   // Sent together; the events of a ticket outside the scope are dropped with the 404.
-  const [t, events] = await Promise.all([loadInScope(app, ctx, id), ticketTimeline(app.db.db, id, false)]);
+  const [t, events] = await Promise.all([loadInScope(app, ctx, id), ticketTimeline(app.db.db, id)]);
   const entries = events.filter((e) => SLIP_EVENTS[kind].includes(e.type));
   if (entries.length === 0) throw new AppError('NOT_FOUND', `该诉求还没有${SLIP_TITLES[kind]}`);
   const { accountId: _a, ...ticket } = t;
