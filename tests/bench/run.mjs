@@ -47,11 +47,11 @@ const quiet = () => waitForQuiet(Number(opt['quiet-load']), Number(opt['quiet-wa
 
 const results = [];
 const SCENARIO_ORDER = [
-  'raw: INSERT',
-  'submit',
   'raw: SELECT',
   'list',
   'detail',
+  'raw: INSERT',
+  'submit',
   'claim',
   'raw: naive',
   'stats',
@@ -192,39 +192,9 @@ async function pgScenarios() {
     const ent = await enterpriseToken(api.url);
     const auth = (t) => ({ authorization: `Bearer ${t}` });
 
-    // submit vs one INSERT
-    const rawInsert = await run('raw: INSERT', null, { method: 'POST', path: '/insert' }, raw);
-    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
-      .format(new Date())
-      .replace(/-/g, '');
-    const submitBody = {
-      stationCode: quietSt.code,
-      districtCode: quietSt.district_code,
-      categoryCode: 'case_progress',
-      enterpriseName: '包头市稀宝新材料有限公司',
-      uscc: USCC,
-      contactName: '张经理',
-      title: '合同纠纷案件进度咨询',
-      content: '我公司一起买卖合同纠纷案件已立案三个月，希望了解审理进度。',
-      consent: true,
-    };
-    const submit = await run('submit (public)', '≥ 0.5 × raw INSERT; gapless numbers', {
-      method: 'POST',
-      path: '/api/public/tickets',
-      headers: { ...auth(ent), 'content-type': 'application/json' },
-      body: JSON.stringify(submitBody),
-    });
-    if (submit) {
-      const [c] = await sql`select count(*)::int as n, count(distinct no)::int as d, max(substr(no, 11, 6)::int) as mx,
-        (select last from ticket_counters where day = ${day}) as counter from tickets where no like ${`YS${day}%`}`;
-      const gapless = c.n === c.d && c.mx === c.n && c.counter === c.n;
-      submit.ratio = ratio(submit.rps, rawInsert?.rps);
-      submit.numbers = { ...c, gapless };
-      submit.verdict = `${submit.ratio}× raw; numbers ${gapless ? 'unique and gapless' : `NOT gapless ${JSON.stringify(c)}`}`;
-      submit.met = submit.ratio !== null && submit.ratio >= 0.5 && gapless;
-    }
-    await sql`delete from tickets where no like 'RW%'`;
-
+    // The reads first, on the seeded history as it is: the submit scenario files ~10 k tickets of one business whose
+    // name holds the city list's q, and the raw INSERT route leaves as many dead rows, which would otherwise be
+    // counted or waded through by the lists until the next vacuum.
     // lists vs one indexed 20-row SELECT
     const rawSelect = await run('raw: SELECT 20 rows', null, { method: 'GET', path: '/select' }, raw);
     const listTarget = (row) => {
@@ -259,6 +229,39 @@ async function pgScenarios() {
       detail.met = detail.p99 <= 25;
       detail.verdict = `p99 ${detail.p99} ms`;
     }
+
+    // submit vs one INSERT
+    const rawInsert = await run('raw: INSERT', null, { method: 'POST', path: '/insert' }, raw);
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
+      .format(new Date())
+      .replace(/-/g, '');
+    const submitBody = {
+      stationCode: quietSt.code,
+      districtCode: quietSt.district_code,
+      categoryCode: 'case_progress',
+      enterpriseName: '包头市稀宝新材料有限公司',
+      uscc: USCC,
+      contactName: '张经理',
+      title: '合同纠纷案件进度咨询',
+      content: '我公司一起买卖合同纠纷案件已立案三个月，希望了解审理进度。',
+      consent: true,
+    };
+    const submit = await run('submit (public)', '≥ 0.5 × raw INSERT; gapless numbers', {
+      method: 'POST',
+      path: '/api/public/tickets',
+      headers: { ...auth(ent), 'content-type': 'application/json' },
+      body: JSON.stringify(submitBody),
+    });
+    if (submit) {
+      const [c] = await sql`select count(*)::int as n, count(distinct no)::int as d, max(substr(no, 11, 6)::int) as mx,
+        (select last from ticket_counters where day = ${day}) as counter from tickets where no like ${`YS${day}%`}`;
+      const gapless = c.n === c.d && c.mx === c.n && c.counter === c.n;
+      submit.ratio = ratio(submit.rps, rawInsert?.rps);
+      submit.numbers = { ...c, gapless };
+      submit.verdict = `${submit.ratio}× raw; numbers ${gapless ? 'unique and gapless' : `NOT gapless ${JSON.stringify(c)}`}`;
+      submit.met = submit.ratio !== null && submit.ratio >= 0.5 && gapless;
+    }
+    await sql`delete from tickets where no like 'RW%'`;
 
     // claim + resolve on what the submit scenario filed for the quiet station
     if (wantedGroup('claim')) {
