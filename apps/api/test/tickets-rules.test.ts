@@ -318,6 +318,18 @@ describe('scope: out of scope is 404, never 403', () => {
   });
 });
 
+/** A one-pixel PNG, and a multipart body carrying a file. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+const multipart = (name: string, bytes: Buffer, type = 'application/octet-stream') => {
+  const boundary = '----ys-test-boundary';
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`),
+    bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+};
+
 describe('the enterprise timeline', () => {
   it('shows public events with station names, never staff names or internal notes', async () => {
     const { id, no } = await ticketIn(t, 'in_progress', tokens);
@@ -337,15 +349,8 @@ describe('the enterprise timeline', () => {
 
   it('lists the files of public events and of the business, never those of an internal note; staff see them all', async () => {
     const { id, no } = await ticketIn(t, 'in_progress', tokens);
-    const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
     const upload = async (name: string) => {
-      const boundary = 'ysboundary';
-      const payload = Buffer.concat([
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: image/png\r\n\r\n`),
-        PNG,
-        Buffer.from(`\r\n--${boundary}--\r\n`),
-      ]);
-      const res = await t.as(tokens.court, { method: 'POST', url: '/api/attachments', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+      const res = await t.as(tokens.court, { method: 'POST', url: '/api/attachments', ...multipart(name, PNG) });
       expect(res.statusCode, res.body).toBe(201);
       return res.json().id as string;
     };
@@ -450,16 +455,6 @@ describe('OTP sign-in', () => {
 });
 
 describe('uploads', () => {
-  const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-  const multipart = (name: string, bytes: Buffer, type = 'application/octet-stream') => {
-    const boundary = '----ys-test-boundary';
-    const payload = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`),
-      bytes,
-      Buffer.from(`\r\n--${boundary}--\r\n`),
-    ]);
-    return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-  };
   const upload = (token: string, name: string, bytes: Buffer) => t.as(token, { method: 'POST', url: '/api/public/uploads', ...multipart(name, bytes) });
 
   it('stores a real PNG under a random name and binds it to the ticket; only who may see the ticket downloads it', async () => {
