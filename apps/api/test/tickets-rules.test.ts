@@ -4,6 +4,7 @@ import { COLORS, type TicketStatus, ticketColor } from '@ys/shared';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSweep } from '../src/modules/tickets/sweep.ts';
+import { multipart, PNG } from './files.ts';
 import { enterpriseToken, idOf, newPhone, post, submit, ticketBody, ticketIn, uscc } from './fixtures.ts';
 import { build, type TestApp, TestClock } from './helper.ts';
 
@@ -317,18 +318,6 @@ describe('scope: out of scope is 404, never 403', () => {
     expect((await t.as(tokens.court, { method: 'GET', url: '/api/public/tickets' })).statusCode).toBe(401);
   });
 });
-
-/** A one-pixel PNG, and a multipart body carrying a file. */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-const multipart = (name: string, bytes: Buffer, type = 'application/octet-stream') => {
-  const boundary = '----ys-test-boundary';
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-};
 
 describe('the enterprise timeline', () => {
   it('shows public events with station names, never staff names or internal notes', async () => {
