@@ -352,6 +352,9 @@ describe('the enterprise timeline', () => {
     expect(pub.attachments.map((a: { name: string }) => a.name)).toEqual(['公开照片.png']);
     expect(pub.events.map((e: { type: string }) => e.type)).not.toContain('internal');
     expect(pub.events.at(-1)).toMatchObject({ type: 'message', data: { content: '已处理，附照片' } });
+    const download = async (id: string) => (await t.as(tokens.ent, { method: 'GET', url: `/api/public/attachments/${id}` })).statusCode;
+    expect(await download(shown)).toBe(200);
+    expect(await download(hidden)).toBe(404);
 
     const detail = (await staffGet(tokens.court, `/api/tickets/${id}`)).json();
     expect(detail.attachments.map((a: { name: string }) => a.name)).toEqual(['内部照片.png', '公开照片.png']);

@@ -9,7 +9,7 @@ import { isUniqueViolation } from '../../lib/pg-errors.ts';
 import { enterpriseOf } from '../../plugins/auth.ts';
 import { sendAttachment, Uploaded } from '../attachments/routes.ts';
 import { saveUpload } from '../attachments/service.ts';
-import { holder, ticketAttachments } from '../tickets/repo.ts';
+import { businessMaySee, holder } from '../tickets/repo.ts';
 import { EnterpriseFields } from '../tickets/schemas.ts';
 import { submitPublicTicket } from '../tickets/submit-batch.ts';
 import * as svc from './service.ts';
@@ -270,13 +270,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const [row] = await app.db.db.select().from(attachments).where(eq(attachments.id, req.params.id));
       if (!row) throw notFound('附件');
       if (row.ticketId) {
-        const [own] = await app.db.db
-          .select({ id: tickets.id })
-          .from(tickets)
-          .where(and(eq(tickets.id, row.ticketId), eq(tickets.accountId, e.accountId)));
         // Attachments of internal staff messages are not the business's to read.
-        const files = own ? await ticketAttachments(app.db.db, own.id, true) : [];
-        if (!files.some((f) => f.id === row.id)) throw notFound('附件');
+        if (!(await businessMaySee(app.db.db, e.accountId, row.ticketId, row.eventId))) throw notFound('附件');
       } else if (row.ownerKind !== 'enterprise' || row.ownerId !== e.accountId) {
         throw notFound('附件');
       }

@@ -1,7 +1,7 @@
 /** Ticket queries: the colour rule in SQL, the list with its filters, the detail with timeline. */
 import type { Channel, Color, TicketStatus } from '@ys/shared';
-import { attachments, stations, ticketEvents, tickets, users } from '@ys/shared/schema';
-import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { stations, ticketEvents, tickets, users } from '@ys/shared/schema';
+import { and, asc, desc, type SQL, sql } from 'drizzle-orm';
 import { alias, type PgColumn, PgDialect } from 'drizzle-orm/pg-core';
 import { type Executor, jsonValue, rowsOf } from '../../db/client.ts';
 import { validation } from '../../errors.ts';
@@ -282,12 +282,23 @@ export function isoUtc(column: SQL): SQL {
   return sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
+/** The business may see an attachment of its ticket unless it came with an internal note (DESIGN §3). */
+const notInternal = (eventId: unknown) => sql`not exists (select 1 from ticket_events ae where ae.id = ${eventId} and ae.visibility = 'internal')`;
+
 /** The ticket's attachments as one JSON value, to ride along with the ticket's row (one statement, not two). */
 function attachmentsJson(publicOnly: boolean): SQL<AttachmentRow[] | string> {
   return sql<AttachmentRow[] | string>`(select coalesce(json_agg(json_build_object('id', a.id, 'name', a.original_name, 'size', a.size,
       'mime', a.mime, 'eventId', a.event_id, 'createdAt', ${isoUtc(sql`a.created_at`)}) order by a.created_at, a.id), '[]'::json)
-    from attachments a left join ticket_events ae on ae.id = a.event_id
-    where a.ticket_id = ${tickets.id}${publicOnly ? sql` and ae.visibility is distinct from 'internal'` : sql``})`;
+    from attachments a where a.ticket_id = ${tickets.id}${publicOnly ? sql` and ${notInternal(sql`a.event_id`)}` : sql``})`;
+}
+
+/** Whether the business `accountId` may download an attachment bound to `ticketId`: its own ticket, and not an internal note's file. */
+export async function businessMaySee(executor: Executor, accountId: string, ticketId: string, eventId: number | null) {
+  const rows = await rowsOf(
+    executor,
+    sql`select 1 from ${tickets} where ${tickets.id} = ${ticketId} and ${tickets.accountId} = ${accountId} and ${notInternal(eventId)}`,
+  );
+  return rows.length > 0;
 }
 
 const actorStation = alias(stations, 'actor_station');
@@ -377,24 +388,6 @@ const timelineStatement = template((ticketId) => sql`select ${eventsJson(ticketI
 export async function ticketTimeline(executor: Executor, ticketId: string) {
   const [row] = await rowsOf<{ events: TimelineEvent[] | string }>(executor, timelineStatement(ticketId));
   return row ? jsonValue(row.events) : [];
-}
-
-export async function ticketAttachments(executor: Executor, ticketId: string, publicOnly: boolean) {
-  const rows = await executor
-    .select({
-      id: attachments.id,
-      name: attachments.originalName,
-      size: attachments.size,
-      mime: attachments.mime,
-      eventId: attachments.eventId,
-      createdAt: attachments.createdAt,
-      visibility: ticketEvents.visibility,
-    })
-    .from(attachments)
-    .leftJoin(ticketEvents, eq(ticketEvents.id, attachments.eventId))
-    .where(eq(attachments.ticketId, ticketId))
-    .orderBy(asc(attachments.createdAt));
-  return rows.filter((r) => !publicOnly || r.visibility !== 'internal').map(({ visibility: _v, ...r }) => r);
 }
 
 export type ListStatus = TicketStatus;
