@@ -65,6 +65,19 @@ const SCENARIO_ORDER = [
 const notes = [];
 const today = new Date().toISOString().slice(0, 10);
 const USCC = '91150207MA0N1234XF';
+/** The submit scenarios' request body: one business files the same case-progress demand at a station, again and again. */
+const submitBody = (stationCode, districtCode) =>
+  JSON.stringify({
+    stationCode,
+    districtCode,
+    categoryCode: 'case_progress',
+    enterpriseName: '包头市稀宝新材料有限公司',
+    uscc: USCC,
+    contactName: '张经理',
+    title: '合同纠纷案件进度咨询',
+    content: '我公司一起买卖合同纠纷案件已立案三个月，希望了解审理进度。',
+    consent: true,
+  });
 
 function record(row) {
   results.push(row);
@@ -235,22 +248,11 @@ async function pgScenarios() {
     const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
       .format(new Date())
       .replace(/-/g, '');
-    const submitBody = {
-      stationCode: quietSt.code,
-      districtCode: quietSt.district_code,
-      categoryCode: 'case_progress',
-      enterpriseName: '包头市稀宝新材料有限公司',
-      uscc: USCC,
-      contactName: '张经理',
-      title: '合同纠纷案件进度咨询',
-      content: '我公司一起买卖合同纠纷案件已立案三个月，希望了解审理进度。',
-      consent: true,
-    };
     const submit = await run('submit (public)', '≥ 0.5 × raw INSERT; gapless numbers', {
       method: 'POST',
       path: '/api/public/tickets',
       headers: { ...auth(ent), 'content-type': 'application/json' },
-      body: JSON.stringify(submitBody),
+      body: submitBody(quietSt.code, quietSt.district_code),
     });
     if (submit) {
       const [c] = await sql`select count(*)::int as n, count(distinct no)::int as d, max(substr(no, 11, 6)::int) as mx,
@@ -414,17 +416,6 @@ async function pgliteScenarios() {
       const center = await staffToken(api.url, 'center', 'Center@2025');
       const ent = await enterpriseToken(api.url);
       const rssIdle = rssMb(api.pid);
-      const body = {
-        stationCode: 'jy-court',
-        districtCode: '150207',
-        categoryCode: 'case_progress',
-        enterpriseName: '包头市稀宝新材料有限公司',
-        uscc: USCC,
-        contactName: '张经理',
-        title: '合同纠纷案件进度咨询',
-        content: '我公司一起买卖合同纠纷案件已立案三个月，希望了解审理进度。',
-        consent: true,
-      };
       // The lists first, on the seeded history: the submit scenario files thousands of tickets into one station's pool
       // (PostgreSQL's run forgets them afterwards; here the copy is thrown away at the end).
       const courtLead = await staffToken(api.url, 'jy_court', 'Court@2025');
@@ -446,7 +437,7 @@ async function pgliteScenarios() {
         method: 'POST',
         path: '/api/public/tickets',
         headers: { authorization: `Bearer ${ent}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        body: submitBody('jy-court', '150207'),
       });
       submit.ratio = ratio(submit.rps, pgl.rawInsert.rps);
       submit.verdict = `${submit.ratio}× raw`;
